@@ -1,0 +1,78 @@
+// One errno table (WASI number <-> Node-style code), like uvwasi's
+// uv_mapping.c, and the error classes the API rejects with.
+
+/** WASI preview1 errno values, indexed by number (wasi_snapshot_preview1 witx). */
+const WASI_CODES = [
+  "ESUCCESS", "E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EAGAIN", "EALREADY",
+  "EBADF", "EBADMSG", "EBUSY", "ECANCELED", "ECHILD", "ECONNABORTED", "ECONNREFUSED", "ECONNRESET",
+  "EDEADLK", "EDESTADDRREQ", "EDOM", "EDQUOT", "EEXIST", "EFAULT", "EFBIG", "EHOSTUNREACH", "EIDRM",
+  "EILSEQ", "EINPROGRESS", "EINTR", "EINVAL", "EIO", "EISCONN", "EISDIR", "ELOOP", "EMFILE", "EMLINK",
+  "EMSGSIZE", "EMULTIHOP", "ENAMETOOLONG", "ENETDOWN", "ENETRESET", "ENETUNREACH", "ENFILE",
+  "ENOBUFS", "ENODEV", "ENOENT", "ENOEXEC", "ENOLCK", "ENOLINK", "ENOMEM", "ENOMSG", "ENOPROTOOPT",
+  "ENOSPC", "ENOSYS", "ENOTCONN", "ENOTDIR", "ENOTEMPTY", "ENOTRECOVERABLE", "ENOTSOCK", "ENOTSUP",
+  "ENOTTY", "ENXIO", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPIPE", "EPROTO", "EPROTONOSUPPORT",
+  "EPROTOTYPE", "ERANGE", "EROFS", "ESPIPE", "ESRCH", "ESTALE", "ETIMEDOUT", "ETXTBSY", "EXDEV",
+  "ENOTCAPABLE",
+] as const;
+
+export type WasiCode = (typeof WASI_CODES)[number];
+
+const NUMBER_OF_CODE = new Map<string, number>(WASI_CODES.map((code, errno) => [code, errno]));
+
+/** The Node-style code of a WASI errno; unknown numbers get "EUNKNOWN". */
+export function codeOfErrno(errno: number): string {
+  return WASI_CODES[errno] ?? "EUNKNOWN";
+}
+
+/** The WASI errno of a Node-style code, or undefined. */
+export function errnoOfCode(code: string): number | undefined {
+  return NUMBER_OF_CODE.get(code);
+}
+
+/** The number of WASI errno values (for the exhaustive table test). */
+export const WASI_ERRNO_COUNT = WASI_CODES.length;
+
+/** A failure reported by WASI: carries the code, the WASI errno, the call and the path. */
+export class WasiError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  readonly syscall: string;
+  readonly path: string | undefined;
+
+  constructor(errno: number, syscall: string, path?: string) {
+    const code = codeOfErrno(errno);
+    super(`${code}: ${syscall} failed${path === undefined ? "" : `, '${path}'`} (WASI errno ${errno})`);
+    this.name = "WasiError";
+    this.code = code;
+    this.errno = errno;
+    this.syscall = syscall;
+    this.path = path;
+  }
+}
+
+/** An Error with a Node-style `code` (host-side failures and misuse). */
+export class CodedError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "Error";
+    this.code = code;
+  }
+}
+
+/** A TypeError with a Node-style `code`, for bad arguments. */
+export class ArgumentError extends TypeError {
+  readonly code: "ERR_INVALID_ARG_TYPE" | "ERR_INVALID_ARG_VALUE";
+  constructor(code: "ERR_INVALID_ARG_TYPE" | "ERR_INVALID_ARG_VALUE", message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export function workerExited(detail: string): CodedError {
+  return new CodedError("ERR_WORKER_EXITED", `aiowasi worker exited: ${detail}`);
+}
+
+export function badFile(what: string, path?: string): WasiError {
+  return new WasiError(8, what, path);
+}

@@ -1,0 +1,173 @@
+// The producer side of the ring (main thread). Records are written straight
+// into the core's shared memory and published with one Atomics.store of TAIL;
+// the worker is woken only when it sleeps. See src/layout.ts for the format.
+import {
+  CTRL_HEAD, CTRL_SPACE_WANTED, CTRL_STATE, CTRL_TAIL, KIND_PAD, KIND_WRITE, REC_ALIGN, REC_FD,
+  REC_HEADER, REC_KIND, REC_LEN, REC_REQ, STATE_RUNNING, STATE_SLEEPING,
+} from "./layout.js";
+
+const encoder = new TextEncoder();
+// Strings up to this many UTF-16 units are copied by a plain loop while they
+// are ASCII: cheaper than a subarray plus encodeInto for short log lines.
+const ASCII_LOOP_MAX = 256;
+// The smallest string record worth making: room for any one UTF-8 character.
+const MIN_STRING_ROOM = REC_HEADER + 8;
+
+function align(n: number): number {
+  return (n + REC_ALIGN - 1) & ~(REC_ALIGN - 1);
+}
+
+export class RingProducer {
+  readonly #i32: Int32Array;
+  readonly #u8: Uint8Array;
+  readonly #ctrl: number; // byte offset of the control block
+  readonly #ring: number; // byte offset of the ring
+  readonly #size: number;
+  #tail = 0; // our copy: only the producer writes TAIL
+
+  constructor(buffer: SharedArrayBuffer, ctrl: number, ring: number, size: number) {
+    this.#i32 = new Int32Array(buffer);
+    this.#u8 = new Uint8Array(buffer);
+    this.#ctrl = ctrl;
+    this.#ring = ring;
+    this.#size = size;
+  }
+
+  #word(offset: number): number {
+    return (this.#ctrl + offset) >> 2;
+  }
+
+  /** Bytes the consumer has not finished with. */
+  get inFlight(): number {
+    const head = Atomics.load(this.#i32, this.#word(CTRL_HEAD));
+    return this.#tail >= head ? this.#tail - head : this.#size - head + this.#tail;
+  }
+
+  /**
+   * Contiguous free bytes at the tail for a record that would like `want`
+   * bytes. When the end of the ring is shorter than that and the start has
+   * more room, a PAD record sends the consumer (and us) back to offset 0.
+   * One REC_ALIGN gap is always kept so that a full ring is not mistaken for an empty one.
+   */
+  #room(want: number): number {
+    const head = Atomics.load(this.#i32, this.#word(CTRL_HEAD)) >>> 0;
+    const tail = this.#tail;
+    if (tail < head) return head - tail - REC_ALIGN;
+    const atEnd = this.#size - tail - (head === 0 ? REC_ALIGN : 0);
+    const atStart = head - REC_ALIGN;
+    if (atEnd >= want || atStart <= atEnd) return atEnd;
+    this.#i32[(this.#ring + tail + REC_KIND) >> 2] = KIND_PAD;
+    this.#tail = 0;
+    return atStart;
+  }
+
+  #header(kind: number, fd: number, len: number, req: number): number {
+    const at = this.#ring + this.#tail;
+    const w = at >> 2;
+    this.#i32[w + REC_KIND / 4] = kind;
+    this.#i32[w + REC_FD / 4] = fd;
+    this.#i32[w + REC_LEN / 4] = len;
+    this.#i32[w + REC_REQ / 4] = req;
+    const end = this.#tail + align(REC_HEADER + len);
+    this.#tail = end === this.#size ? 0 : end;
+    return at + REC_HEADER;
+  }
+
+  /** Copies as much of bytes[from..] as fits into one WRITE record; returns the count. */
+  writeBytes(fd: number, bytes: Uint8Array, from: number): number {
+    const left = bytes.length - from;
+    const room = this.#room(REC_HEADER + left);
+    if (room <= REC_HEADER) return 0;
+    const n = Math.min(left, room - REC_HEADER);
+    const at = this.#ring + this.#tail + REC_HEADER;
+    this.#u8.set(n === bytes.length ? bytes : bytes.subarray(from, from + n), at);
+    this.#header(KIND_WRITE, fd, n, 0);
+    return n;
+  }
+
+  /**
+   * Encodes as much of text[from..] as fits (UTF-8, never splitting a
+   * character) into one WRITE record. Returns [UTF-16 units read, bytes written].
+   */
+  writeString(fd: number, text: string, from: number): [number, number] {
+    const left = text.length - from;
+    const room = this.#room(REC_HEADER + left * 3);
+    if (room < MIN_STRING_ROOM) return [0, 0];
+    const at = this.#ring + this.#tail + REC_HEADER;
+    const cap = room - REC_HEADER;
+    if (from === 0 && left <= ASCII_LOOP_MAX && left <= cap) {
+      const u8 = this.#u8;
+      let i = 0;
+      for (; i < left; i++) {
+        const c = text.charCodeAt(i);
+        if (c > 0x7f) break;
+        u8[at + i] = c;
+      }
+      if (i === left) {
+        this.#header(KIND_WRITE, fd, left, 0);
+        return [left, left];
+      }
+    }
+    const rest = from === 0 ? text : text.slice(from);
+    const { read, written } = encoder.encodeInto(rest, this.#u8.subarray(at, at + cap));
+    if (written === 0) return [0, 0];
+    this.#header(KIND_WRITE, fd, written, 0);
+    return [read, written];
+  }
+
+  /** Writes a control record with an optional payload; false if it does not fit yet. */
+  writeControl(kind: number, fd: number, req: number, payload?: Uint8Array): boolean {
+    const len = payload?.length ?? 0;
+    const need = align(REC_HEADER + len);
+    if (need > this.#size / 2) throw new RangeError("control record larger than half the ring");
+    const room = this.#room(need);
+    if (room < need) return false;
+    const at = this.#header(kind, fd, len, req);
+    if (payload) this.#u8.set(payload, at);
+    return true;
+  }
+
+  /** Makes everything written so far visible to the worker, waking it if it sleeps. */
+  publish(): void {
+    Atomics.store(this.#i32, this.#word(CTRL_TAIL), this.#tail);
+    this.wake();
+  }
+
+  wake(): void {
+    const state = this.#word(CTRL_STATE);
+    if (Atomics.compareExchange(this.#i32, state, STATE_SLEEPING, STATE_RUNNING) === STATE_SLEEPING) {
+      Atomics.notify(this.#i32, state);
+    }
+  }
+
+  /**
+   * Asks the worker to say when it frees space. Returns true if space was
+   * freed meanwhile (then the caller just retries), closing the race between
+   * this flag and the worker's check of it.
+   */
+  wantSpace(headSeen: number): boolean {
+    Atomics.store(this.#i32, this.#word(CTRL_SPACE_WANTED), 1);
+    return (Atomics.load(this.#i32, this.#word(CTRL_HEAD)) >>> 0) !== headSeen;
+  }
+
+  get head(): number {
+    return Atomics.load(this.#i32, this.#word(CTRL_HEAD)) >>> 0;
+  }
+
+  /**
+   * Blocks this thread until the worker has consumed everything published, or
+   * the deadline passes. Only for process exit, when nothing else can run.
+   * Returns the bytes still not consumed.
+   */
+  drainSync(deadline: number): number {
+    const headWord = this.#word(CTRL_HEAD);
+    for (;;) {
+      const head = Atomics.load(this.#i32, headWord);
+      if (head >>> 0 === this.#tail) return 0;
+      const left = deadline - performance.now();
+      if (left <= 0) return this.inFlight;
+      this.wake();
+      Atomics.wait(this.#i32, headWord, head, Math.min(left, 50));
+    }
+  }
+}
