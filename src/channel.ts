@@ -126,7 +126,7 @@ export class Channel implements Drainable {
         from = accepted = producer.writeBytes(fd, data, 0);
       }
       if (from === data.length) {
-        producer.publish();
+        producer.publish(false);
         return settle(accepted, accepted);
       }
       // Part of it waits for space: keep a private copy of the rest, so the
@@ -200,11 +200,11 @@ export class Channel implements Drainable {
         if (op.kind === 0) (op as WriteOp).resolve((op as WriteOp).accepted);
         continue;
       }
-      producer.publish();
+      producer.publish(true);
       if (producer.wantSpace(headSeen)) continue; // space was freed meanwhile
       break; // the worker posts "space" when it frees some
     }
-    producer.publish();
+    producer.publish(true);
     if (this.#queueHead === queue.length) {
       this.#queue = [];
       this.#queueHead = 0;

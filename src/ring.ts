@@ -127,11 +127,27 @@ export class RingProducer {
     return true;
   }
 
-  /** Makes everything written so far visible to the worker, waking it if it sleeps. */
-  publish(): void {
+  /**
+   * Makes everything written so far visible to the worker. A sleeping worker
+   * is woken at once for control records (`urgent`) or when an eighth of the
+   * ring is waiting; otherwise on the next macrotask, so that a burst of small
+   * writes goes out in a few large fd_write calls instead of one each (the
+   * caller's loop yields at least every ~1 ms, see yield.ts).
+   */
+  publish(urgent: boolean): void {
     Atomics.store(this.#i32, this.#word(CTRL_TAIL), this.#tail);
-    this.wake();
+    if (urgent || this.inFlight >= this.#size >> 3) this.wake();
+    else if (!this.#wakeScheduled) {
+      this.#wakeScheduled = true;
+      setImmediate(this.#deferredWake);
+    }
   }
+
+  #wakeScheduled = false;
+  readonly #deferredWake = (): void => {
+    this.#wakeScheduled = false;
+    this.wake();
+  };
 
   wake(): void {
     const state = this.#word(CTRL_STATE);

@@ -1,0 +1,277 @@
+// The public API's behaviours, on real files through the built package.
+import { readFile, writeFile as fsWriteFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Sandbox, type SandboxOptions } from "../dist/index.js";
+import { rejection, tempDir } from "./helpers.js";
+
+const open: Sandbox[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((sb) => sb.close()));
+});
+
+async function sandboxIn(dir: string, options: SandboxOptions = {}): Promise<Sandbox> {
+  const sb = await Sandbox.create({ preopens: { "/out": dir }, ...options });
+  open.push(sb);
+  return sb;
+}
+
+describe("open flags", () => {
+  it('"w" truncates an existing file', async () => {
+    const dir = await tempDir();
+    await fsWriteFile(join(dir, "f"), "old contents that are long");
+    const sb = await sandboxIn(dir);
+    await sb.writeFile("/out/f", "new");
+    expect(await readFile(join(dir, "f"), "utf8")).toBe("new");
+  });
+
+  it('"a" keeps what was there and appends', async () => {
+    const dir = await tempDir();
+    await fsWriteFile(join(dir, "f"), "old\n");
+    const sb = await sandboxIn(dir);
+    const f = await sb.open("/out/f", "a");
+    await f.write("new\n");
+    await f.close();
+    expect(await readFile(join(dir, "f"), "utf8")).toBe("old\nnew\n");
+  });
+
+  it.each(["wx", "ax"] as const)('"%s" creates a new file and fails with EEXIST on an existing one', async (flags) => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir);
+    const f = await sb.open("/out/new", flags);
+    await f.write("x");
+    await f.close();
+    expect(await readFile(join(dir, "new"), "utf8")).toBe("x");
+    const error = await rejection(sb.open("/out/new", flags));
+    expect(error).toMatchObject({ code: "EEXIST", errno: 20, syscall: "path_open", path: "/out/new" });
+    expect(await readFile(join(dir, "new"), "utf8")).toBe("x");
+  });
+
+  it.each([["r"], ["w+"], [""], ["W"]])("rejects the flag %j with ERR_INVALID_ARG_VALUE", async (flags) => {
+    const sb = await sandboxIn(await tempDir());
+    const error = await rejection(sb.open("/out/f", flags as "w"));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.code).toBe("ERR_INVALID_ARG_VALUE");
+  });
+
+  it.each([[1], [null], [{}]])("rejects the flag %j with ERR_INVALID_ARG_TYPE", async (flags) => {
+    const sb = await sandboxIn(await tempDir());
+    expect((await rejection(sb.open("/out/f", flags as unknown as "w"))).code).toBe("ERR_INVALID_ARG_TYPE");
+  });
+
+  it("rejects a path that is not a string with ERR_INVALID_ARG_TYPE", async () => {
+    const sb = await sandboxIn(await tempDir());
+    const error = await rejection(sb.open(42 as unknown as string));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.code).toBe("ERR_INVALID_ARG_TYPE");
+  });
+
+  it.each([
+    ["", "EINVAL"],
+    ["/out/a\0b", "EINVAL"],
+    ["/out/missing-dir/f", "ENOENT"],
+    ["/out", "EISDIR"],
+    ["/out/../escape", "ENOTCAPABLE"],
+    ["/elsewhere/f", "ENOTCAPABLE"],
+    ["relative-without-default-preopen", "ENOTCAPABLE"],
+  ])("open(%j) rejects with %s", async (path, code) => {
+    const sb = await sandboxIn(await tempDir());
+    expect(await rejection(sb.open(path, "w"))).toMatchObject({ code, syscall: "path_open", path });
+  });
+});
+
+describe("what write() takes", () => {
+  it("writes strings as UTF-8, multi-byte characters included, and resolves to the byte count", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir);
+    const f = await sb.open("/out/utf8", "w");
+    const text = "héllo wörld ✓ 日本語 😀 \u{10FFFF}\n";
+    expect(await f.write(text)).toBe(Buffer.byteLength(text));
+    await f.close();
+    expect(await readFile(join(dir, "utf8"), "utf8")).toBe(text);
+  });
+
+  it("writes a long non-ASCII string that spans the ring's wrap-around intact", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir, { bufferSize: 64 * 1024 });
+    const f = await sb.open("/out/long", "w");
+    const text = "αβγδε😀日本".repeat(40_000); // ~1.3 MB of mixed 2-, 3- and 4-byte characters
+    expect(await f.write(text)).toBe(Buffer.byteLength(text));
+    await f.close();
+    expect(await readFile(join(dir, "long"), "utf8")).toBe(text);
+  });
+
+  const bytes = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff);
+  const views: [string, (b: ArrayBuffer) => ArrayBufferView][] = [
+    ["Uint8Array", (b) => new Uint8Array(b)],
+    ["Int8Array", (b) => new Int8Array(b)],
+    ["Uint8ClampedArray", (b) => new Uint8ClampedArray(b)],
+    ["Int16Array", (b) => new Int16Array(b)],
+    ["Uint16Array", (b) => new Uint16Array(b)],
+    ["Int32Array", (b) => new Int32Array(b)],
+    ["Uint32Array", (b) => new Uint32Array(b)],
+    ["Float32Array", (b) => new Float32Array(b)],
+    ["Float64Array", (b) => new Float64Array(b)],
+    ["BigInt64Array", (b) => new BigInt64Array(b)],
+    ["BigUint64Array", (b) => new BigUint64Array(b)],
+    ["DataView", (b) => new DataView(b)],
+    ["Buffer", (b) => Buffer.from(b)],
+  ];
+  it.each(views)("writes the bytes of a %s", async (_name, make) => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir);
+    const f = await sb.open("/out/bin", "w");
+    expect(await f.write(make(bytes.slice().buffer))).toBe(64);
+    await f.close();
+    expect(new Uint8Array(await readFile(join(dir, "bin")))).toEqual(bytes);
+  });
+
+  it("writes only the viewed window of a larger buffer", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir);
+    const f = await sb.open("/out/window", "w");
+    await f.write(new Uint16Array(bytes.slice().buffer, 8, 4));
+    await f.close();
+    expect(new Uint8Array(await readFile(join(dir, "window")))).toEqual(bytes.subarray(8, 16));
+  });
+
+  it("accepts the empty write and writes nothing", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir);
+    const f = await sb.open("/out/empty", "w");
+    expect(await f.write("")).toBe(0);
+    expect(await f.write(new Uint8Array(0))).toBe(0);
+    await f.close();
+    expect((await readFile(join(dir, "empty"))).length).toBe(0);
+  });
+
+  it.each([[42], [null], [undefined], [{ length: 3 }], [new ArrayBuffer(4)], [[1, 2, 3]]])(
+    "rejects %j with ERR_INVALID_ARG_TYPE and keeps what was accepted",
+    async (data) => {
+      const dir = await tempDir();
+      const sb = await sandboxIn(dir);
+      const f = await sb.open("/out/f", "w");
+      await f.write("kept\n");
+      const error = await rejection(f.write(data as unknown as string));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.code).toBe("ERR_INVALID_ARG_TYPE");
+      await f.close();
+      expect(await readFile(join(dir, "f"), "utf8")).toBe("kept\n");
+    },
+  );
+
+  it("takes one write larger than the whole ring", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir, { bufferSize: 64 * 1024 });
+    const f = await sb.open("/out/big", "w");
+    const big = Uint8Array.from({ length: 5 * 1024 * 1024 + 13 }, (_, i) => (i * 131) & 0xff);
+    expect(await f.write(big)).toBe(big.length);
+    await f.close();
+    expect(Buffer.compare(await readFile(join(dir, "big")), Buffer.from(big))).toBe(0);
+  });
+
+  it("keeps the order of writes that are not awaited, through a full ring, and copies buffers it must hold", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir, { bufferSize: 64 * 1024 });
+    const f = await sb.open("/out/ordered", "w");
+    const reused = new Uint8Array(1000);
+    const pending: Promise<number>[] = [];
+    const expected: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      reused.fill(i & 0xff);
+      expected.push(i & 0xff);
+      pending.push(i % 2 ? f.write(reused) : f.write(String.fromCharCode(i & 0x7f).repeat(1000)));
+      if (i % 2 === 0) expected[expected.length - 1] = i & 0x7f;
+    }
+    const results = await Promise.all(pending);
+    expect(results.every((n) => n === 1000)).toBe(true);
+    await f.close();
+    const got = await readFile(join(dir, "ordered"));
+    expect(got.length).toBe(2_000_000);
+    for (let i = 0; i < 2000; i++) expect(got[i * 1000 + 999]).toBe(expected[i]);
+  });
+});
+
+describe("flush, sync and close", () => {
+  it("flush() makes the bytes visible before close", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir);
+    const f = await sb.open("/out/f", "w");
+    await f.write("visible\n");
+    await f.flush();
+    expect(await readFile(join(dir, "f"), "utf8")).toBe("visible\n");
+    await f.sync();
+    await f.datasync();
+    await f.close();
+  });
+
+  it("rejects use of a closed file with EBADF, and close() is idempotent", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir);
+    const f = await sb.open("/out/f", "w");
+    await f.write("a");
+    const first = f.close();
+    expect(f.close()).toBe(first);
+    await first;
+    await f.close();
+    expect(f.closed).toBe(true);
+    for (const call of [() => f.write("b"), () => f.flush(), () => f.sync(), () => f.datasync()]) {
+      expect((await rejection(call())).code).toBe("EBADF");
+    }
+    expect(await readFile(join(dir, "f"), "utf8")).toBe("a");
+  });
+
+  it("writes accepted before close() are written even when close() is not awaited first", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir);
+    const f = await sb.open("/out/f", "w");
+    const writes = [f.write("one "), f.write("two ")];
+    const closing = f.close();
+    expect((await rejection(f.write("three"))).code).toBe("EBADF");
+    await Promise.all([...writes, closing]);
+    expect(await readFile(join(dir, "f"), "utf8")).toBe("one two ");
+  });
+
+  it("closing the sandbox closes its files; later calls reject with EBADF", async () => {
+    const dir = await tempDir();
+    const sb = await Sandbox.create({ preopens: { "/out": dir } });
+    const f = await sb.open("/out/f", "w");
+    await f.write("data");
+    await sb.close();
+    await sb.close();
+    expect(f.closed).toBe(true);
+    expect(await readFile(join(dir, "f"), "utf8")).toBe("data");
+    expect((await rejection(f.write("x"))).code).toBe("EBADF");
+    expect((await rejection(sb.open("/out/g"))).code).toBe("EBADF");
+  });
+
+  it("supports await using", async () => {
+    const dir = await tempDir();
+    {
+      await using sb = await Sandbox.create({ preopens: { "/out": dir } });
+      await using f = await sb.open("/out/f", "w");
+      await f.write("disposed");
+    }
+    expect(await readFile(join(dir, "f"), "utf8")).toBe("disposed");
+  });
+});
+
+describe("Sandbox.create options", () => {
+  it.each([
+    [{ chunkSize: 0 }, "ERR_INVALID_ARG_VALUE"],
+    [{ chunkSize: 1.5 }, "ERR_INVALID_ARG_VALUE"],
+    [{ chunkSize: "64k" }, "ERR_INVALID_ARG_TYPE"],
+    [{ bufferSize: 1024 }, "ERR_INVALID_ARG_VALUE"],
+    [{ preopens: "/tmp" }, "ERR_INVALID_ARG_TYPE"],
+    [{ preopens: {} }, "ERR_INVALID_ARG_VALUE"],
+  ])("rejects %j with %s", async (options, code) => {
+    const error = await rejection(Sandbox.create(options as SandboxOptions));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.code).toBe(code);
+  });
+
+  it("rejects a preopen that does not exist with ENOENT", async () => {
+    const dir = await tempDir();
+    expect((await rejection(Sandbox.create({ preopens: { "/x": join(dir, "missing") } }))).code).toBe("ENOENT");
+  });
+});

@@ -1,0 +1,29 @@
+// Both sides of the shared-memory contract agree: every constant the built
+// core exports equals the host's, and the host has no constant the core lacks.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import * as layout from "../dist/layout.js";
+
+const module = new WebAssembly.Module(readFileSync(new URL("../build/aiowasi.wasm", import.meta.url)));
+const stubs = Object.fromEntries(
+  WebAssembly.Module.imports(module).map(({ module: m, name }) => [m, {}] as const).map(([m]) => [m, {}]),
+);
+for (const { module: m, name } of WebAssembly.Module.imports(module)) (stubs[m] as Record<string, unknown>)[name] = () => 52;
+const exported = new WebAssembly.Instance(module, stubs as WebAssembly.Imports).exports;
+
+describe("ring layout", () => {
+  const names = Object.keys(layout);
+  it("has constants on the host side", () => expect(names.length).toBeGreaterThan(30));
+  it.each(names)("%s is the same in the core and the host", (name) => {
+    const global = exported[name];
+    expect(global).toBeInstanceOf(WebAssembly.Global);
+    expect((global as WebAssembly.Global).value).toBe((layout as Record<string, number>)[name]);
+  });
+  it("the core exports no layout constant the host lacks", () => {
+    const coreGlobals = Object.entries(exported).filter(([, v]) => v instanceof WebAssembly.Global).map(([k]) => k);
+    expect(coreGlobals.sort()).toEqual([...names].sort());
+  });
+  it("exports its memory as shared", () => {
+    expect((exported.memory as WebAssembly.Memory).buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+});
