@@ -1,0 +1,86 @@
+// Process exit, worker death, and the caller's event loop.
+import { spawnSync } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { Sandbox } from "../dist/index.js";
+import { kTerminateWorker } from "../dist/internal.js";
+import { rejection, tempDir } from "./helpers.js";
+
+const child = fileURLToPath(new URL("./fixtures/exit-child.mjs", import.meta.url));
+
+describe("process exit", () => {
+  it.each([
+    ["exit", 0],
+    ["throw", 1],
+    ["natural", 0],
+  ])("after 20,000 awaited writes and %s, every line is on disk", async (how, status) => {
+    const dir = await tempDir();
+    const started = performance.now();
+    const run = spawnSync(process.execPath, [child, dir, "20000", how], { encoding: "utf8", timeout: 30_000 });
+    expect(run.status).toBe(status);
+    if (how === "throw") expect(run.stderr).toContain("uncaught on purpose");
+    else expect(run.stderr).toBe(""); // no ExperimentalWarning from node:wasi, nothing else
+    const lines = (await readFile(join(dir, "lines.txt"), "utf8")).split("\n");
+    expect(lines.length).toBe(20_001);
+    expect(lines[19_999]).toBe("line 00019999 of the exit test");
+    // An idle sandbox does not hold the process open (the 30 s timeout would).
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+});
+
+describe("a worker that dies", () => {
+  it("rejects pending and later calls with ERR_WORKER_EXITED, promptly; other sandboxes keep working", async () => {
+    const dir = await tempDir();
+    const victim = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024 });
+    const other = await Sandbox.create({ preopens: { "/out": dir } });
+    try {
+      const f = await victim.open("/out/victim", "w");
+      // Fill the ring so some writes wait for space, and ask for a flush behind them.
+      const pending = Array.from({ length: 20 }, () => f.write(new Uint8Array(64 * 1024)).catch((e: Error) => e));
+      const flushed = f.flush().catch((e: Error) => e);
+      const killedAt = performance.now();
+      await victim[kTerminateWorker]();
+      const results = await Promise.all([...pending, flushed]);
+      const settledIn = performance.now() - killedAt;
+      expect(settledIn).toBeLessThan(100);
+      const failures = results.filter((r): r is Error & { code: string } => r instanceof Error);
+      expect(failures.length).toBeGreaterThan(0);
+      for (const failure of failures) expect(failure.code).toBe("ERR_WORKER_EXITED");
+      for (const later of [f.write("x"), f.flush(), victim.open("/out/again")]) {
+        expect((await rejection(later)).code).toBe("ERR_WORKER_EXITED");
+      }
+      await victim.close(); // still settles
+
+      await other.writeFile("/out/survivor", "alive");
+      expect(await readFile(join(dir, "survivor"), "utf8")).toBe("alive");
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe("the caller's event loop", () => {
+  it("keeps running timers while a tight loop awaits writes", async () => {
+    const dir = await tempDir();
+    const sb = await Sandbox.create({ preopens: { "/out": dir } });
+    try {
+      const f = await sb.open("/out/f", "w");
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      const started = performance.now();
+      let writes = 0;
+      while (performance.now() - started < 200) {
+        await f.write("a line that keeps the loop busy\n");
+        writes++;
+      }
+      clearInterval(timer);
+      await f.close();
+      expect(writes).toBeGreaterThan(1000);
+      expect(ticks).toBeGreaterThan(20); // a starved loop gives 0 ticks
+    } finally {
+      await sb.close();
+    }
+  });
+});
