@@ -3,7 +3,7 @@
 import { errno } from "bindings/wasi_snapshot_preview1";
 import { CTRL_BYTES } from "./layout";
 import { discoverPreopens } from "./path";
-import { ringSetup } from "./ring";
+import { ringSetup, stagingBytes } from "./ring";
 import { setStatsBlock } from "./write";
 
 export {
@@ -23,7 +23,7 @@ export function init(ringBytes: u32, chunkSize: u32): u32 {
   if (ctrlBlock != 0) return errno.ALREADY;
   if (ringBytes < 4096 || (ringBytes & 7) != 0 || chunkSize == 0) return errno.INVAL;
   // Grow memory ourselves so a failure is an errno, not a trap.
-  const need = <usize>CTRL_BYTES + 64 + <usize>ringBytes;
+  const need = <usize>CTRL_BYTES + 64 + <usize>ringBytes + stagingBytes(chunkSize);
   const start = (<usize>memory.size() << 16);
   const pages = <i32>((need + 0xffff) >> 16);
   if (memory.grow(pages) < 0) return errno.NOMEM;
@@ -31,7 +31,7 @@ export function init(ringBytes: u32, chunkSize: u32): u32 {
   ringBase = ctrlBlock + <usize>CTRL_BYTES;
   memory.fill(ctrlBlock, 0, CTRL_BYTES);
   setStatsBlock(ctrlBlock);
-  ringSetup(ctrlBlock, ringBase, ringBytes, chunkSize);
+  ringSetup(ctrlBlock, ringBase, ringBytes, chunkSize, ringBase + <usize>ringBytes);
   discoverPreopens();
   return errno.SUCCESS;
 }

@@ -128,26 +128,34 @@ export class RingProducer {
   }
 
   /**
-   * Makes everything written so far visible to the worker. A sleeping worker
-   * is woken at once for control records (`urgent`) or when an eighth of the
-   * ring is waiting; otherwise on the next macrotask, so that a burst of small
-   * writes goes out in a few large fd_write calls instead of one each (the
-   * caller's loop yields at least every ~1 ms, see yield.ts).
+   * Makes what was written visible to the worker. Control records (`urgent`)
+   * and an eighth of the ring go at once; otherwise TAIL is stored on the next
+   * macrotask, so the worker sees a burst of small writes as one batch and
+   * writes it in a few large fd_write calls (the caller's loop yields at least
+   * every ~0.5 ms, see yield.ts; flush() and exit publish at once).
    */
   publish(urgent: boolean): void {
-    Atomics.store(this.#i32, this.#word(CTRL_TAIL), this.#tail);
-    if (urgent || this.inFlight >= this.#size >> 3) this.wake();
-    else if (!this.#wakeScheduled) {
-      this.#wakeScheduled = true;
-      setImmediate(this.#deferredWake);
+    if (urgent || this.#tail - this.#published >= this.#size >> 3 || this.#tail < this.#published) {
+      this.#publishNow();
+    } else if (!this.#publishScheduled) {
+      this.#publishScheduled = true;
+      setImmediate(this.#deferredPublish);
     }
   }
 
-  #wakeScheduled = false;
-  readonly #deferredWake = (): void => {
-    this.#wakeScheduled = false;
-    this.wake();
+  #published = 0; // the TAIL the worker can see
+  #publishScheduled = false;
+  readonly #deferredPublish = (): void => {
+    this.#publishScheduled = false;
+    this.#publishNow();
   };
+
+  #publishNow(): void {
+    if (this.#published === this.#tail) return;
+    this.#published = this.#tail;
+    Atomics.store(this.#i32, this.#word(CTRL_TAIL), this.#tail);
+    this.wake();
+  }
 
   wake(): void {
     const state = this.#word(CTRL_STATE);
@@ -176,6 +184,7 @@ export class RingProducer {
    * Returns the bytes still not consumed.
    */
   drainSync(deadline: number): number {
+    this.#publishNow();
     const headWord = this.#word(CTRL_HEAD);
     for (;;) {
       const head = Atomics.load(this.#i32, headWord);

@@ -1,11 +1,11 @@
 // What differs between the JS hosts (Node and Deno), in one place.
-import type { WASI as WasiClass } from "node:wasi";
+import type { WASI as WasiClass, WASIOptions } from "node:wasi";
 
-/**
- * Loads node:wasi without printing its ExperimentalWarning. A library must not
- * put that on its users' stderr; every other warning still goes through.
- */
-export async function loadWasi(): Promise<typeof WasiClass> {
+/** True under Deno (its node:wasi and node:worker_threads serve the same code). */
+export const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+
+/** Runs `fn` with node:wasi's ExperimentalWarning filtered out, every other warning kept. */
+async function withoutWasiWarning<T>(fn: () => Promise<T>): Promise<T> {
   const emitWarning = process.emitWarning;
   process.emitWarning = function filtered(this: unknown, warning: string | Error, ...rest: unknown[]) {
     const text = typeof warning === "string" ? warning : warning.message;
@@ -15,9 +15,20 @@ export async function loadWasi(): Promise<typeof WasiClass> {
     return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
   } as typeof process.emitWarning;
   try {
-    const { WASI } = await import("node:wasi");
-    return WASI;
+    return await fn();
   } finally {
     process.emitWarning = emitWarning;
   }
+}
+
+/**
+ * Makes a node:wasi instance without printing its ExperimentalWarning: a
+ * library must not put that on its users' stderr. Node warns when the module
+ * loads, Deno when a WASI is constructed, so both happen inside the filter.
+ */
+export function createWasi(options: WASIOptions): Promise<WasiClass> {
+  return withoutWasiWarning(async () => {
+    const { WASI } = await import("node:wasi");
+    return new WASI(options);
+  });
 }

@@ -8,7 +8,7 @@ import {
   RESULT_ERRNO, RESULT_REQ, RESULT_VALUE, STATE_RUNNING, STATE_SLEEPING,
 } from "./layout.js";
 import type { WorkerConfig, WorkerMessage } from "./protocol.js";
-import { loadWasi } from "./runtime.js";
+import { createWasi } from "./runtime.js";
 
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -28,10 +28,9 @@ function fatal(code: string, message: string): void {
 }
 
 async function start(config: WorkerConfig): Promise<CoreExports | undefined> {
-  const WASI = await loadWasi();
-  let wasi: InstanceType<typeof WASI>;
+  let wasi: Awaited<ReturnType<typeof createWasi>>;
   try {
-    wasi = new WASI({ version: "preview1", preopens: config.preopens, args: [], env: {}, returnOnExit: true });
+    wasi = await createWasi({ version: "preview1", preopens: config.preopens, args: [], env: {}, returnOnExit: true });
   } catch (error) {
     // A preopen that cannot be opened (missing, not a directory, no access).
     const code = (error as { code?: string }).code;
