@@ -38,12 +38,13 @@ describe("a worker that dies", () => {
     try {
       const f = await victim.open("/out/victim", "w");
       // Fill the ring so some writes wait for space, and ask for a flush behind them.
-      const pending = Array.from({ length: 20 }, () => f.write(new Uint8Array(64 * 1024)).catch((e: Error) => e));
+      // 256 MiB through a 64 KiB ring cannot drain before the kill lands.
+      const pending = Array.from({ length: 4096 }, () => f.write(new Uint8Array(64 * 1024)).catch((e: Error) => e));
       const flushed = f.flush().catch((e: Error) => e);
-      const killedAt = performance.now();
-      await victim[kTerminateWorker]();
+      await victim[kTerminateWorker](); // resolves once the worker has exited
+      const exitedAt = performance.now();
       const results = await Promise.all([...pending, flushed]);
-      const settledIn = performance.now() - killedAt;
+      const settledIn = performance.now() - exitedAt;
       expect(settledIn).toBeLessThan(100);
       const failures = results.filter((r): r is Error & { code: string } => r instanceof Error);
       expect(failures.length).toBeGreaterThan(0);
