@@ -5,7 +5,9 @@
 // replaced by its target (read with path_readlink) and absolute targets are
 // refused. The host only ever sees a path made of checked, non-symlink
 // components. Every escape is ENOTCAPABLE, on every host.
-import { errno, fd_prestat_dir_name, fd_prestat_get, path_readlink, prestat } from "bindings/wasi_snapshot_preview1";
+import {
+  errno, fd_prestat_dir_name, fd_prestat_get, filestat, filetype, path_filestat_get, path_readlink, prestat,
+} from "bindings/wasi_snapshot_preview1";
 
 const MAX_PREOPENS: i32 = 64;
 const NAME_CAP: i32 = 1024;
@@ -38,6 +40,8 @@ const workA = memory.data(WORK_CAP);
 const workB = memory.data(WORK_CAP);
 const linkBuf = memory.data(PATH_MAX);
 const usedOut = memory.data(8, 4);
+const statBuf = memory.data(64, 8); // a WASI filestat; filetype is the byte at 16
+const STAT_FILETYPE: usize = 16;
 
 /** The result of resolve(): the directory fd and the path relative to it. */
 export let resolvedDir: u32 = 0;
@@ -96,6 +100,17 @@ function matchPreopen(path: usize, len: i32, absolute: bool): i32 {
 }
 
 /**
+ * The file type of an entry already known not to be a symlink, or -errno.
+ * The core asks itself instead of trusting path_open's answer, because the
+ * hosts differ: Deno's node:wasi opens a folder as a file (even with
+ * O_EXCL) and reports a file used as a folder as EACCES.
+ */
+function typeOf(dirFd: u32, len: i32): i32 {
+  const err = path_filestat_get(dirFd, 0, outBuf, len, changetype<filestat>(statBuf)); // no follow: not a symlink anyway
+  return err == errno.SUCCESS ? <i32>load<u8>(statBuf + STAT_FILETYPE) : -<i32>err;
+}
+
+/**
  * Resolves a guest path for opening a file. On success resolvedDir,
  * resolvedPath and resolvedLen name a path with no `..`, no `.` and no
  * symlink except, when `followFinal` is false, possibly the last component.
@@ -143,20 +158,32 @@ export function resolve(path: usize, len: i32, followFinal: bool): errno {
     let rest = pos;
     while (rest < workLen && load<u8>(work + rest) == SLASH) rest++;
     const last = rest >= workLen;
-    if (last && !followFinal) {
+    if (last && !followFinal && !trailingSlash) {
       // "x" flags never follow a final symlink: an existing link is EEXIST,
       // whatever it points at, so the outcome is the same on every host.
       const e = path_readlink(dirFd, outBuf, outLen, linkBuf, PATH_MAX, usedOut);
-      if (e == errno.SUCCESS) return errno.EXIST;
-      break;
+      if (e == errno.SUCCESS || e == errno.INVAL) return errno.EXIST; // a symlink, or something else that exists
+      if (e == errno.NOENT) break;
+      return typeOf(dirFd, outLen) >= 0 ? errno.EXIST : e;
     }
     const err = path_readlink(dirFd, outBuf, outLen, linkBuf, PATH_MAX, usedOut);
-    if (err == errno.INVAL) continue; // exists and is not a symlink
+    if (err == errno.INVAL) {
+      // Exists and is not a symlink: a folder to walk into, or the file to open.
+      const type = typeOf(dirFd, outLen);
+      if (type < 0) return <errno>-type;
+      if (!last && type != filetype.DIRECTORY) return errno.NOTDIR;
+      if (last && type == filetype.DIRECTORY) return errno.ISDIR;
+      continue;
+    }
     if (err == errno.NOENT) {
       if (last) break; // the file to create
       return errno.NOENT; // a missing parent
     }
-    if (err != errno.SUCCESS) return err;
+    if (err != errno.SUCCESS) {
+      // A symlink whose target the host will not show cannot be checked, so
+      // it is not followed: Wasmtime refuses to read absolute targets (EPERM).
+      return typeOf(dirFd, outLen) == filetype.SYMBOLIC_LINK ? errno.NOTCAPABLE : err;
+    }
 
     // A symlink: splice its target in front of what is left to walk.
     if (++links > MAX_SYMLINKS) return errno.LOOP;

@@ -1,0 +1,167 @@
+// The command module (build/aiowasi-cli.wasm) for wasmtime and other WASI
+// runners:
+//
+//   aiowasi-cli.wasm write [--append] [--exclusive] [--chunk-size N] [--sync] GUEST_PATH < input
+//
+// It copies stdin to GUEST_PATH through the same core as the JS hosts: it plays
+// the host's part on one thread, reading stdin straight into WRITE records in
+// the ring and calling pump(), so path resolution, chunking and coalescing are
+// the reactor's own code. On failure it prints `aiowasi: CODE: message` to
+// stderr and exits 1; bad usage prints the usage and exits 2.
+import { errno, errnoToString, fd_read, proc_exit } from "bindings/wasi_snapshot_preview1";
+import {
+  CTRL_HEAD, CTRL_RESULT, CTRL_TAIL, KIND_CLOSE, KIND_OPEN, KIND_SYNC, KIND_WRITE, OPEN_APPEND,
+  OPEN_EXCLUSIVE, PUMP_COMPLETED, PUMP_IDLE, REC_ALIGN, REC_FD, REC_HEADER, REC_KIND, REC_LEN, REC_REQ,
+  RESULT_ERRNO, RESULT_VALUE,
+} from "./layout";
+import { init, ctrlPtr, ringPtr } from "./index";
+import { pump } from "./ring";
+
+const RING_BYTES: u32 = 4 << 20;
+const READ_MAX: u32 = 1 << 20; // one fd_read; the core splits it into chunkSize writes
+const DEFAULT_CHUNK: u32 = 64 * 1024;
+const MAX_CHUNK: u32 = 1 << 30;
+const STDIN: u32 = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+const USAGE = "usage: aiowasi-cli.wasm write [--append] [--exclusive] [--chunk-size N] [--sync] GUEST_PATH < input\n";
+
+function usage(problem: string): void {
+  process.stderr.write("aiowasi: " + problem + "\n" + USAGE);
+  proc_exit(EXIT_USAGE);
+}
+
+/** The Node-style code of a WASI errno, as the JS hosts name it. */
+function codeOf(err: errno): string {
+  if (err == errno.TOOBIG) return "E2BIG";
+  return "E" + errnoToString(err);
+}
+
+function fail(err: errno, what: string): void {
+  process.stderr.write("aiowasi: " + codeOf(err) + ": " + what + "\n");
+  proc_exit(EXIT_FAILED);
+}
+
+/** A decimal in 1..MAX_CHUNK, or 0 when it is not one. */
+function parseSize(text: string): u32 {
+  if (text.length == 0 || text.length > 10) return 0;
+  let value: u64 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return 0;
+    value = value * 10 + <u64>(c - 0x30);
+  }
+  return value >= 1 && value <= <u64>MAX_CHUNK ? <u32>value : 0;
+}
+
+let ctrl: usize = 0;
+let ring: usize = 0;
+let tail: u32 = 0;
+
+function header(kind: i32, fd: u32, len: u32): usize {
+  const rec = ring + <usize>tail;
+  store<u32>(rec + REC_KIND, kind);
+  store<u32>(rec + REC_FD, fd);
+  store<u32>(rec + REC_LEN, len);
+  store<u32>(rec + REC_REQ, 0);
+  tail += (<u32>REC_HEADER + len + <u32>REC_ALIGN - 1) & ~(<u32>REC_ALIGN - 1);
+  return rec + REC_HEADER;
+}
+
+/** Publishes the records put since the last drain, pumps them all out, and empties the ring. */
+function drain(): void {
+  atomic.store<u32>(ctrl + CTRL_TAIL, tail);
+  while (pump() != PUMP_IDLE) {}
+  // One thread owns both ends here, so an empty ring can start over at 0.
+  atomic.store<u32>(ctrl + CTRL_HEAD, 0);
+  atomic.store<u32>(ctrl + CTRL_TAIL, 0);
+  tail = 0;
+}
+
+/** Runs one control record to completion and returns its errno. */
+function control(kind: i32, fd: u32, payload: string = ""): errno {
+  const bytes = String.UTF8.encode(payload);
+  const len = <u32>bytes.byteLength;
+  memory.copy(header(kind, fd, len), changetype<usize>(bytes), len);
+  atomic.store<u32>(ctrl + CTRL_TAIL, tail);
+  let status = pump();
+  while (status != PUMP_COMPLETED && status != PUMP_IDLE) status = pump();
+  drain();
+  return <errno>load<u32>(ctrl + CTRL_RESULT + RESULT_ERRNO);
+}
+
+/** Copies stdin into WRITE records for `fd`, draining whenever the ring is full. */
+function copyStdin(fd: u32): errno {
+  const iov = memory.data(8, 4);
+  const nread = memory.data(4, 4);
+  // Keep 8 bytes free so a full ring is never mistaken for an empty one.
+  const limit = RING_BYTES - 8;
+  while (true) {
+    const room = limit - tail - <u32>REC_HEADER;
+    if (room < 4096) {
+      drain();
+      continue;
+    }
+    const want = min(room & ~(<u32>REC_ALIGN - 1), READ_MAX);
+    store<u32>(iov, <u32>(ring + <usize>tail + REC_HEADER));
+    store<u32>(iov + 4, want);
+    const err = fd_read(STDIN, iov, 1, nread);
+    if (err == errno.INTR || err == errno.AGAIN) continue;
+    if (err != errno.SUCCESS) return err;
+    const got = load<u32>(nread);
+    if (got == 0) break; // end of input
+    header(KIND_WRITE, fd, got);
+  }
+  drain();
+  return errno.SUCCESS;
+}
+
+function main(): void {
+  const args = process.argv;
+  if (args.length < 2) usage("no command");
+  if (args[1] != "write") usage("unknown command '" + args[1] + "'");
+  let flags: i32 = 0;
+  let chunk = DEFAULT_CHUNK;
+  let sync = false;
+  let path: string | null = null;
+  for (let i = 2; i < args.length; i++) {
+    const arg = args[i];
+    if (arg == "--append") flags |= OPEN_APPEND;
+    else if (arg == "--exclusive") flags |= OPEN_EXCLUSIVE;
+    else if (arg == "--sync") sync = true;
+    else if (arg == "--chunk-size") {
+      if (i + 1 >= args.length) usage("--chunk-size needs a value");
+      chunk = parseSize(args[++i]);
+      if (chunk == 0) usage("--chunk-size takes a whole number of bytes from 1 to " + MAX_CHUNK.toString());
+    } else if (arg.startsWith("--") && arg != "--") usage("unknown option '" + arg + "'");
+    else if (path === null) path = arg == "--" && i + 1 < args.length ? args[++i] : arg;
+    else usage("more than one path");
+  }
+  if (path === null) usage("no GUEST_PATH");
+  const target = path!;
+
+  const initErr = init(RING_BYTES, chunk);
+  if (initErr != errno.SUCCESS) fail(<errno>initErr, "cannot set up the core");
+  ctrl = ctrlPtr();
+  ring = ringPtr();
+
+  const openErr = control(KIND_OPEN, flags, target);
+  if (openErr != errno.SUCCESS) fail(openErr, "cannot open '" + target + "'");
+  const fd = load<u32>(ctrl + CTRL_RESULT + RESULT_VALUE);
+
+  const readErr = copyStdin(fd);
+  if (readErr != errno.SUCCESS) {
+    control(KIND_CLOSE, fd);
+    fail(readErr, "cannot read standard input");
+  }
+  if (sync) {
+    const syncErr = control(KIND_SYNC, fd);
+    if (syncErr != errno.SUCCESS) fail(syncErr, "cannot write or sync '" + target + "'");
+  }
+  // close reports any write error the core kept for this file.
+  const closeErr = control(KIND_CLOSE, fd);
+  if (closeErr != errno.SUCCESS) fail(closeErr, "cannot write or close '" + target + "'");
+}
+
+main();

@@ -1,0 +1,114 @@
+"""The reactor core (build/aiowasi.wasm) in the Wasmtime engine.
+
+This is the JS hosts' producer and worker folded onto one thread: records go
+into the shared ring, pump() writes them out, and control records answer with
+(errno, value) in the control block. The layout constants are read from the
+module's own exports, so this file cannot drift from assembly/layout.ts.
+"""
+import ctypes
+
+import wasmtime
+
+LAYOUT = [
+    "CTRL_HEAD", "CTRL_TAIL", "CTRL_RESULT", "RESULT_ERRNO", "RESULT_VALUE",
+    "REC_KIND", "REC_FD", "REC_LEN", "REC_REQ", "REC_HEADER", "REC_ALIGN",
+    "KIND_WRITE", "KIND_OPEN", "KIND_FLUSH", "KIND_SYNC", "KIND_DATASYNC", "KIND_CLOSE", "KIND_STOP",
+    "OPEN_APPEND", "OPEN_EXCLUSIVE", "PUMP_IDLE", "PUMP_COMPLETED", "PUMP_STOPPED",
+]
+
+
+def make_engine():
+    """An engine that accepts the core's shared memory (threads + shared-memory)."""
+    config = wasmtime.Config()
+    config.wasm_threads = True
+    config.shared_memory = True
+    return wasmtime.Engine(config)
+
+
+class CoreError(Exception):
+    def __init__(self, errno, what):
+        super().__init__(f"{what}: WASI errno {errno}")
+        self.errno = errno
+
+
+class Core:
+    """One instance of the reactor with its own WASI preopens (guest -> host)."""
+
+    def __init__(self, engine, module, preopens, ring_bytes=4 << 20, chunk_size=64 << 10):
+        linker = wasmtime.Linker(engine)
+        linker.define_wasi()
+        self._store = wasmtime.Store(engine)
+        wasi = wasmtime.WasiConfig()
+        for guest, host in preopens.items():
+            wasi.preopen_dir(host, guest)
+        self._store.set_wasi(wasi)
+        exports = linker.instantiate(self._store, module).exports(self._store)
+        exports["_initialize"](self._store)
+        err = exports["init"](self._store, ring_bytes, chunk_size)
+        if err:
+            raise CoreError(err, "core init")
+        self.k = {name: exports[name].value(self._store) for name in LAYOUT}
+        self._pump = exports["pump"]
+        base = ctypes.addressof(exports["memory"].data_ptr().contents)  # shared memory never moves
+        self._ctrl = base + exports["ctrlPtr"](self._store)
+        self._ring = base + exports["ringPtr"](self._store)
+        self._ring_bytes = ring_bytes
+        self._tail = 0
+
+    def _set(self, addr, value):
+        ctypes.c_uint32.from_address(addr).value = value
+
+    def _get(self, addr):
+        return ctypes.c_uint32.from_address(addr).value
+
+    def _put(self, kind, fd, payload):
+        k = self.k
+        align = k["REC_ALIGN"]
+        size = k["REC_HEADER"] + ((len(payload) + align - 1) & ~(align - 1))
+        # Keep 8 bytes free so a full ring never looks empty (HEAD == TAIL).
+        if self._tail + size > self._ring_bytes - 8:
+            self.drain()
+        rec = self._ring + self._tail
+        self._set(rec + k["REC_KIND"], kind)
+        self._set(rec + k["REC_FD"], fd)
+        self._set(rec + k["REC_LEN"], len(payload))
+        self._set(rec + k["REC_REQ"], 0)
+        ctypes.memmove(rec + k["REC_HEADER"], payload, len(payload))
+        self._tail += size
+
+    def drain(self):
+        """Pumps every published record out; the empty ring starts over at 0."""
+        k = self.k
+        self._set(self._ctrl + k["CTRL_TAIL"], self._tail)
+        while self._pump(self._store) != k["PUMP_IDLE"]:
+            pass
+        self._set(self._ctrl + k["CTRL_HEAD"], 0)
+        self._set(self._ctrl + k["CTRL_TAIL"], 0)
+        self._tail = 0
+
+    def write(self, fd, data):
+        """Queues bytes for fd; big writes become ring-sized pieces. Errors surface at flush/close."""
+        piece = self._ring_bytes // 4
+        for start in range(0, len(data), piece):
+            self._put(self.k["KIND_WRITE"], fd, data[start:start + piece])
+
+    def control(self, kind, fd, payload=b""):
+        """Runs one control record after every write before it; returns (errno, value)."""
+        k = self.k
+        self._put(kind, fd, payload)
+        self._set(self._ctrl + k["CTRL_TAIL"], self._tail)
+        done = (k["PUMP_COMPLETED"], k["PUMP_STOPPED"])
+        while self._pump(self._store) not in done:
+            pass
+        result = self._ctrl + k["CTRL_RESULT"]
+        outcome = (self._get(result + k["RESULT_ERRNO"]), self._get(result + k["RESULT_VALUE"]))
+        self.drain()
+        return outcome
+
+    def open(self, path, flag):
+        k = self.k
+        bits = (k["OPEN_APPEND"] if flag.startswith("a") else 0) | (k["OPEN_EXCLUSIVE"] if flag.endswith("x") else 0)
+        return self.control(k["KIND_OPEN"], bits, path.encode("utf-8"))
+
+    def stop(self):
+        self.control(self.k["KIND_STOP"], 0)
