@@ -1,4 +1,7 @@
-// Every JS contender by name (the Node ones run under Deno too where they make sense).
+// Every JS contender by name. Deno's own are loaded only under Deno.
 import { nodeContenders } from "./node.js";
 
-export const contenders = { ...nodeContenders };
+const underDeno = typeof globalThis.Deno !== "undefined";
+const { denoContenders } = underDeno ? await import("./deno.js") : { denoContenders: {} };
+
+export const contenders = { ...nodeContenders, ...denoContenders };

@@ -55,7 +55,7 @@ export const nodeContenders = {
     const { default: SonicBoom } = await import("sonic-boom");
     return {
       async open(path) {
-        const boom = new SonicBoom({ dest: path, minLength: 4096, sync: false, contentMode: "buffer" });
+        const boom = new SonicBoom({ dest: path, minLength: 4096, sync: false, append: false, contentMode: "buffer" });
         await new Promise((resolve) => boom.once("ready", resolve));
         return {
           write(data) {

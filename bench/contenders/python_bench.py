@@ -1,0 +1,217 @@
+"""The Python-side contenders of the benchmark, one run per call:
+
+    python python_bench.py CONTENDER WORKLOAD full|quick SCALE DIR
+
+CONTENDER: aiofiles (the seed's library, with asyncio), wasmtime-cli
+(build/aiowasi-cli.wasm on the wasmtime engine, stdin -> file) or plain-copy
+(the same stdin -> file with 1 MiB blocking reads and writes: the bar the
+command module is measured against). Prints one JSON line shaped like
+bench/measure.js's. The workloads mirror bench/workloads.js; the wasmtime
+contenders take the byte-stream workloads (W1, W2) and the cold start (W5).
+"""
+import asyncio
+import json
+import os
+import resource
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "test", "hosts"))
+
+LINE = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n"
+MIB = 1024 * 1024
+
+PARAMS = {
+    "W1": {"full": {"lines": 1_000_000}, "quick": {"lines": 2_000}},
+    "W2": {"full": {"blocks": 1024, "size": MIB}, "quick": {"blocks": 4, "size": MIB}},
+    "W3": {"full": {"files": 8, "lines": 125_000}, "quick": {"files": 8, "lines": 250}},
+    "W4": {"full": {"files": 16, "chars": 1_000_000, "chunk": 1024}, "quick": {"files": 16, "chars": 20_000, "chunk": 1024}},
+    "W5": {"full": {"rounds": 20}, "quick": {"rounds": 2}},
+}
+FIXED = {"size", "chunk", "files"}
+
+
+def scaled(workload, size, scale):
+    return {k: v if k in FIXED else max(1, round(v * scale)) for k, v in PARAMS[workload][size].items()}
+
+
+def shape(workload, p):
+    """(writes, bytes, [(file, bytes)]) of a workload, as bench/workloads.js says."""
+    if workload == "W1":
+        return p["lines"], p["lines"] * 64, [("w1.log", p["lines"] * 64)]
+    if workload == "W2":
+        return p["blocks"], p["blocks"] * p["size"], [("w2.bin", p["blocks"] * p["size"])]
+    if workload == "W3":
+        return p["files"] * p["lines"], p["files"] * p["lines"] * 64, [(f"w3-{n}.log", p["lines"] * 64) for n in range(p["files"])]
+    if workload == "W4":
+        writes = p["files"] * -(-p["chars"] // p["chunk"])
+        return writes, p["files"] * p["chars"], [(f"w4-{n}.txt", p["chars"]) for n in range(p["files"])]
+    return p["rounds"], p["rounds"] * 1024, [("w5.txt", 1024)]
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# --- aiofiles, with a 1 ms asyncio timer measuring the loop's lateness ---
+
+async def aiofiles_run(workload, p, d):
+    import aiofiles
+
+    if workload == "W1":
+        async with aiofiles.open(f"{d}/w1.log", "wb") as f:
+            for _ in range(p["lines"]):
+                await f.write(LINE)
+    elif workload == "W2":
+        block = b"a" * p["size"]
+        async with aiofiles.open(f"{d}/w2.bin", "wb") as f:
+            for _ in range(p["blocks"]):
+                await f.write(block)
+    elif workload == "W3":
+        async def one(n):
+            async with aiofiles.open(f"{d}/w3-{n}.log", "wb") as f:
+                for _ in range(p["lines"]):
+                    await f.write(LINE)
+        await asyncio.gather(*(one(n) for n in range(p["files"])))
+    elif workload == "W4":
+        text = (LINE.decode() * -(-p["chars"] // 64))[: p["chars"]]
+
+        async def one(n):
+            async with aiofiles.open(f"{d}/w4-{n}.txt", "w") as f:
+                for at in range(0, len(text), p["chunk"]):
+                    await f.write(text[at:at + p["chunk"]])
+        await asyncio.gather(*(one(n) for n in range(p["files"])))
+    else:
+        for _ in range(p["rounds"]):
+            async with aiofiles.open(f"{d}/w5.txt", "wb") as f:
+                await f.write(LINE * 16)
+
+
+async def aiofiles_measure(workload, p, d):
+    lags = []
+    done = False
+
+    async def ticker():
+        expected = time.perf_counter() + 0.001
+        while not done:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            lags.append(max(0.0, now - expected) * 1000)
+            expected = now + 0.001
+
+    tick = asyncio.create_task(ticker())
+    started = time.perf_counter()
+    await aiofiles_run(workload, p, d)
+    seconds = time.perf_counter() - started
+    done = True
+    await tick
+    return seconds, lags
+
+
+# --- the command module on wasmtime, and the plain copy it is measured against ---
+
+def make_input(workload, p, d):
+    path = f"{d}/input.bin"
+    if workload == "W1":
+        data = LINE * p["lines"]
+    elif workload == "W2":
+        data = b"a" * (p["blocks"] * p["size"])
+    else:
+        data = LINE * 16
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def wasmtime_copy(engine, module, d, source, target):
+    import wasmtime
+
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    store = wasmtime.Store(engine)
+    wasi = wasmtime.WasiConfig()
+    wasi.argv = ["aiowasi-cli.wasm", "write", f"/bench/{target}"]
+    wasi.preopen_dir(d, "/bench")
+    wasi.stdin_file = source
+    wasi.inherit_stderr()
+    store.set_wasi(wasi)
+    try:
+        linker.instantiate(store, module).exports(store)["_start"](store)
+    except wasmtime.ExitTrap as exit:
+        if exit.code != 0:
+            raise RuntimeError(f"aiowasi-cli.wasm exited {exit.code}")
+
+
+def plain_copy(d, source, target):
+    src = os.open(source, os.O_RDONLY)
+    dst = os.open(f"{d}/{target}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        while True:
+            block = os.read(src, MIB)
+            if not block:
+                break
+            view = memoryview(block)
+            while view:
+                view = view[os.write(dst, view):]
+    finally:
+        os.close(src)
+        os.close(dst)
+
+
+def stream_measure(contender, workload, p, d):
+    if workload not in ("W1", "W2", "W5"):
+        raise SystemExit(f"{contender} takes W1, W2 and W5 (byte streams and cold start), not {workload}")
+    source = make_input(workload, p, d)
+    target = {"W1": "w1.log", "W2": "w2.bin", "W5": "w5.txt"}[workload]
+    rounds = p["rounds"] if workload == "W5" else 1
+    if contender == "wasmtime-cli":
+        from wasmtime_core import make_engine
+        import wasmtime
+
+        engine = make_engine()
+        module = wasmtime.Module.from_file(engine, os.path.join(ROOT, "build", "aiowasi-cli.wasm"))
+        copy = lambda: wasmtime_copy(engine, module, d, source, target)  # noqa: E731
+    else:
+        copy = lambda: plain_copy(d, source, target)  # noqa: E731
+    started = time.perf_counter()
+    for _ in range(rounds):
+        copy()
+    seconds = time.perf_counter() - started
+    os.remove(source)
+    return seconds, []
+
+
+def main():
+    contender, workload, size, scale_text, d = sys.argv[1:6]
+    p = scaled(workload, size, float(scale_text))
+    for entry in os.listdir(d):
+        os.remove(os.path.join(d, entry))
+    rss_before = rss_bytes()
+    if contender == "aiofiles":
+        seconds, lags = asyncio.run(aiofiles_measure(workload, p, d))
+    elif contender in ("wasmtime-cli", "plain-copy"):
+        seconds, lags = stream_measure(contender, workload, p, d)
+    else:
+        raise SystemExit(f"unknown contender {contender}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    writes, total, expected = shape(workload, p)
+    files = []
+    for name, want in expected:
+        got = os.stat(os.path.join(d, name)).st_size
+        files.append({"file": name, "bytes": want, "got": got})
+        if got != want:
+            raise SystemExit(f"{contender} {workload}: {name} has {got} bytes, expected {want}")
+    lags.sort()
+    at = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else None  # noqa: E731
+    print(json.dumps({
+        "contender": contender, "workload": workload, "scale": float(scale_text), "seconds": seconds,
+        "writes": writes, "bytes": total, "lagP99": at(0.99), "lagMax": lags[-1] if lags else None,
+        "rssGrowthMiB": max(0, peak - rss_before) / MIB, "files": files,
+    }))
+
+
+if __name__ == "__main__":
+    main()
