@@ -19,13 +19,26 @@ function release(): void {
   for (const resume of waiting) resume();
 }
 
+// write() resolves with a byte count, and a loop of writes repeats the same
+// count: one settled promise per count serves them all (awaiting a settled
+// promise twice is fine), which saves an allocation per write.
+let lastValue: unknown;
+let lastPromise: Promise<unknown> | undefined;
+function resolved<T>(value: T): Promise<T> {
+  if (lastPromise === undefined || lastValue !== value) {
+    lastValue = value;
+    lastPromise = Promise.resolve(value);
+  }
+  return lastPromise as Promise<T>;
+}
+
 /** A promise for `value`; parked until the next macrotask when the loop is due a turn. */
 export function settle<T>(value: T, bytes: number): Promise<T> {
   if (parked === undefined) {
     budget -= 1 + ((bytes / BYTES_PER_STEP) | 0);
-    if (budget > 0) return Promise.resolve(value);
+    if (budget > 0) return resolved(value);
     budget = CHECK_EVERY;
-    if (performance.now() - lastYield < YIELD_EVERY_MS) return Promise.resolve(value);
+    if (performance.now() - lastYield < YIELD_EVERY_MS) return resolved(value);
     parked = [];
     setImmediate(release);
   }
