@@ -58,7 +58,9 @@ export class Channel implements Drainable {
   readonly #exited: Promise<void>;
 
   private constructor(config: WorkerConfig) {
-    this.#worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: config });
+    // A test plan that exhausts memory gets a small heap, so it dies quickly.
+    const resourceLimits = config.faults?.fdWrite.includes("oom") ? { maxOldGenerationSizeMb: 64 } : undefined;
+    this.#worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: config, resourceLimits });
     let ready!: () => void;
     let notReady!: (error: Error) => void;
     this.#ready = new Promise((resolve, reject) => {

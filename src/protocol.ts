@@ -1,3 +1,5 @@
+import type { FaultPlan } from "./internal.js";
+
 // Messages between a sandbox's worker and the main thread. Messages are for
 // rare events only; writes travel through the ring.
 
@@ -6,6 +8,8 @@ export interface WorkerConfig {
   preopens: Record<string, string>;
   bufferSize: number;
   chunkSize: number;
+  /** Test-only fault injection (see kFaults in internal.ts). */
+  faults?: FaultPlan;
 }
 
 export type WorkerMessage =

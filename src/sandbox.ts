@@ -4,7 +4,7 @@ import { resolve as resolvePath } from "node:path";
 import { Channel, type CoreStats } from "./channel.js";
 import { badFile } from "./errors.js";
 import { AsyncFile } from "./file.js";
-import { kTerminateWorker } from "./internal.js";
+import { kFaults, kTerminateWorker, type FaultPlan } from "./internal.js";
 import { KIND_OPEN } from "./layout.js";
 import { checkPath, checkPreopens, checkSize, flagBits, toWritable, type OpenFlags, type WriteData } from "./validate.js";
 
@@ -16,6 +16,8 @@ export interface SandboxOptions {
   chunkSize?: number;
   /** The ring's size in bytes: how much may be accepted but not yet written. Default 4 MiB. */
   bufferSize?: number;
+  /** @internal Test-only fault injection; not part of the public API. */
+  [kFaults]?: FaultPlan;
 }
 
 const KiB = 1024;
@@ -53,7 +55,7 @@ export class Sandbox implements AsyncDisposable {
     const requested = checkSize("bufferSize", options.bufferSize ?? DEFAULT_BUFFER, MIN_BUFFER, MAX_BUFFER);
     const bufferSize = Math.ceil(requested / 8) * 8; // records are 8-byte aligned
     const hostDirs = Object.fromEntries(Object.entries(preopens).map(([guest, host]) => [guest, resolvePath(host)]));
-    const channel = await Channel.start({ module: await coreModule(), preopens: hostDirs, bufferSize, chunkSize });
+    const channel = await Channel.start({ module: await coreModule(), preopens: hostDirs, bufferSize, chunkSize, ...(options[kFaults] ? { faults: options[kFaults] } : {}) });
     return new Sandbox(channel);
   }
 

@@ -32,11 +32,26 @@ export function checkPath(path: unknown): string {
   return path;
 }
 
+/**
+ * A detached buffer's views all have length 0. ArrayBuffer#detached is not in
+ * Node 20, so where it is missing, making a view is the test (it throws).
+ */
+function isDetached(buffer: ArrayBufferLike): boolean {
+  const flag = (buffer as { detached?: boolean }).detached;
+  if (flag !== undefined) return flag;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** A string as is, or a Uint8Array view of the caller's bytes (no copy). */
 export function toWritable(data: unknown): string | Uint8Array {
   if (typeof data === "string") return data;
   if (ArrayBuffer.isView(data)) {
-    if ((data.buffer as { detached?: boolean }).detached === true) {
+    if (data.byteLength === 0 && isDetached(data.buffer)) {
       throw new ArgumentError("ERR_INVALID_ARG_VALUE", "data is a view of a detached ArrayBuffer");
     }
     return data instanceof Uint8Array && data.constructor === Uint8Array

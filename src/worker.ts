@@ -37,7 +37,13 @@ async function start(config: WorkerConfig): Promise<CoreExports | undefined> {
     fatal(code && errnoOfCode(code) !== undefined ? code : "ENOENT", String((error as Error).message));
     return undefined;
   }
-  const instance = new WebAssembly.Instance(config.module, wasi.getImportObject() as WebAssembly.Imports);
+  let imports = wasi.getImportObject() as WebAssembly.Imports;
+  let instance: WebAssembly.Instance | undefined;
+  if (config.faults) {
+    const { injectFaults } = await import("./faults.js");
+    imports = injectFaults(imports, () => instance!.exports.memory as WebAssembly.Memory, config.faults);
+  }
+  instance = new WebAssembly.Instance(config.module, imports);
   wasi.initialize(instance);
   const core = instance.exports as unknown as CoreExports;
   const err = core.init(config.bufferSize, config.chunkSize);

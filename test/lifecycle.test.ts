@@ -30,6 +30,21 @@ describe("process exit", () => {
   });
 });
 
+describe("process exit on a hung disk", () => {
+  it("gives up after the documented 5 s and says on stderr how much was not written", async () => {
+    const dir = await tempDir();
+    const started = performance.now();
+    const run = spawnSync(process.execPath, [child, dir, "100000", "hung"], { encoding: "utf8", timeout: 60_000 });
+    const seconds = (performance.now() - started) / 1000;
+    expect(run.status).toBe(0);
+    const lost = /^aiowasi: exit flush timed out after 5000 ms; (\d+) accepted bytes were not written\n$/.exec(run.stderr);
+    expect(lost, run.stderr).not.toBeNull();
+    expect(Number(lost![1])).toBeGreaterThan(0);
+    expect(seconds).toBeGreaterThan(5);
+    expect(seconds).toBeLessThan(30);
+  });
+});
+
 describe("a worker that dies", () => {
   it("rejects pending and later calls with ERR_WORKER_EXITED, promptly; other sandboxes keep working", async () => {
     const dir = await tempDir();
