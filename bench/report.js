@@ -84,7 +84,7 @@ export function renderMarkdown(rows, checks, info) {
     "# Benchmark results",
     "",
     `Produced by \`npm run bench\`${info.quick ? " -- --quick (a smoke run: tiny work, times mean little)" : ""} on ${info.date}.`,
-    `Each figure is the median of ${info.runs > 1 ? `${info.runs - 1} runs (a first warm-up run discarded)` : "1 run"}, each run in a fresh process, rounds interleaved. Folder: \`${info.dir}\`.`,
+    `Each figure is the median of ${info.runs > 1 ? `${info.runs - 1} runs (a first warm-up run discarded)` : "1 run"}, each run in a fresh process; one workload at a time, its rounds interleaved across contenders in rotating order. Folder: \`${info.dir}\`.`,
     "Lag is how late a 1 ms interval timer fires while the workload runs (the caller's event loop; – where there is none).",
     "",
     `Machine: ${info.cpu}, ${info.memoryGiB} GiB, Linux ${info.kernel}. Node ${info.node}; ${info.deno}; ${info.python}; ${info.wasmtime}.`,

@@ -101,24 +101,26 @@ async function main() {
   const total = jobs.length * options.runs;
   let done = 0;
   const started = Date.now();
-  for (let round = 0; round < options.runs; round++) {
-    // Rotate the order each round: the first big writer after a quiet spell
-    // pays for the kernel reclaiming page cache, and that must not always be
-    // the same contender (it is a run the median then drops).
-    const order = jobs.map((_, i) => jobs[(i + round * 3) % jobs.length]);
-    for (const job of order) {
-      const dir = join(options.dir, `${job.contender.name}-${job.workloadId}`);
-      await mkdir(dir, { recursive: true });
-      const result = runOnce(job.contender, job.workloadId, size, job.scale, dir);
-      await rm(dir, { recursive: true, force: true });
-      // The first of several runs warms caches and the page cache: it is not kept.
-      if (round > 0 || options.runs === 1) job.runs.push(result);
-      done++;
-      process.stderr.write(
-        `[${String(done).padStart(String(total).length)}/${total}] round ${round + 1}/${options.runs} ${job.workloadId} ` +
-          `${job.contender.name}: ${(result.seconds / result.scale).toFixed(3)} s${round === 0 && options.runs > 1 ? " (warm-up)" : ""}\n`,
-      );
-    }
+  // One workload at a time (what one workload leaves behind in the page cache
+  // and tmpfs slowed the next one's first runs by 2-3× here), its rounds
+  // interleaved across contenders, the order rotated each round so that no
+  // contender is always the one that runs first.
+  const batches = workloadIds.map((id) => jobs.filter((job) => job.workloadId === id));
+  const schedule = batches.flatMap((batch) =>
+    Array.from({ length: options.runs }, (_, round) => batch.map((_, i) => [round, batch[(i + round) % batch.length]])).flat(),
+  );
+  for (const [round, job] of schedule) {
+    const dir = join(options.dir, `${job.contender.name}-${job.workloadId}`);
+    await mkdir(dir, { recursive: true });
+    const result = runOnce(job.contender, job.workloadId, size, job.scale, dir);
+    await rm(dir, { recursive: true, force: true });
+    // The first of several runs warms caches and the page cache: it is not kept.
+    if (round > 0 || options.runs === 1) job.runs.push(result);
+    done++;
+    process.stderr.write(
+      `[${String(done).padStart(String(total).length)}/${total}] round ${round + 1}/${options.runs} ${job.workloadId} ` +
+        `${job.contender.name}: ${(result.seconds / result.scale).toFixed(3)} s${round === 0 && options.runs > 1 ? " (warm-up)" : ""}\n`,
+    );
   }
   const rows = jobs.map((job) => summarise(job.contender, job.workloadId, job.runs));
   const checks = targetChecks(rows);
