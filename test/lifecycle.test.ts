@@ -10,7 +10,15 @@ import { rejection, tempDir } from "./helpers.js";
 
 const child = fileURLToPath(new URL("./fixtures/exit-child.mjs", import.meta.url));
 
-describe("process exit", () => {
+const DENO = fileURLToPath(new URL("../node_modules/.bin/deno", import.meta.url));
+const RUNTIMES: [string, string[]][] = [
+  ["Node", [process.execPath]],
+  ["Deno", [DENO, "run", "--allow-all"]],
+];
+
+describe.each(RUNTIMES)("process exit on %s", (_runtime, command) => {
+  const [program, ...prefix] = command as [string, ...string[]];
+
   it.each([
     ["exit", 0],
     ["throw", 1],
@@ -18,8 +26,8 @@ describe("process exit", () => {
   ])("after 20,000 awaited writes and %s, every line is on disk", async (how, status) => {
     const dir = await tempDir();
     const started = performance.now();
-    const run = spawnSync(process.execPath, [child, dir, "20000", how], { encoding: "utf8", timeout: 30_000 });
-    expect(run.status).toBe(status);
+    const run = spawnSync(program, [...prefix, child, dir, "20000", how], { encoding: "utf8", timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(status);
     if (how === "throw") expect(run.stderr).toContain("uncaught on purpose");
     else expect(run.stderr).toBe(""); // no ExperimentalWarning from node:wasi, nothing else
     const lines = (await readFile(join(dir, "lines.txt"), "utf8")).split("\n");
@@ -28,15 +36,13 @@ describe("process exit", () => {
     // An idle sandbox does not hold the process open (the 30 s timeout would).
     expect(performance.now() - started).toBeLessThan(20_000);
   });
-});
 
-describe("process exit on a hung disk", () => {
-  it("gives up after the documented 5 s and says on stderr how much was not written", async () => {
+  it("on a hung disk, gives up after the documented 5 s and says on stderr how much was not written", async () => {
     const dir = await tempDir();
     const started = performance.now();
-    const run = spawnSync(process.execPath, [child, dir, "100000", "hung"], { encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync(program, [...prefix, child, dir, "100000", "hung"], { encoding: "utf8", timeout: 60_000 });
     const seconds = (performance.now() - started) / 1000;
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     const lost = /^aiowasi: exit flush timed out after 5000 ms; (\d+) accepted bytes were not written\n$/.exec(run.stderr);
     expect(lost, run.stderr).not.toBeNull();
     expect(Number(lost![1])).toBeGreaterThan(0);
