@@ -13,7 +13,7 @@ import {
   path_open,
   rights,
 } from "bindings/wasi_snapshot_preview1";
-import { OPEN_APPEND, OPEN_EXCLUSIVE } from "./layout";
+import { OPEN_APPEND, OPEN_EXCLUSIVE, OPEN_MKDIR } from "./layout";
 import { resolve, resolvedDir, resolvedLen, resolvedPath } from "./path";
 
 const MAX_FDS: u32 = 65536;
@@ -54,7 +54,7 @@ export function openFile(flags: i32, path: usize, len: i32): errno {
   errorFromWrite = false;
   const exclusive = (flags & OPEN_EXCLUSIVE) != 0;
   const append = (flags & OPEN_APPEND) != 0;
-  const err = resolve(path, len, !exclusive);
+  const err = resolve(path, len, !exclusive, (flags & OPEN_MKDIR) != 0);
   if (err != errno.SUCCESS) return err;
   let openFlags: u16 = oflags.CREAT;
   if (exclusive) openFlags |= oflags.EXCL;

@@ -45,6 +45,7 @@ export const KIND_STOP: i32 = 8;
 
 export const OPEN_APPEND: i32 = 1;
 export const OPEN_EXCLUSIVE: i32 = 2;
+export const OPEN_MKDIR: i32 = 4; // create missing parent folders (inside the preopen)
 
 // What pump() tells the worker loop.
 export const PUMP_IDLE: i32 = 0; // ring empty

@@ -6,7 +6,8 @@
 // refused. The host only ever sees a path made of checked, non-symlink
 // components. Every escape is ENOTCAPABLE, on every host.
 import {
-  errno, fd_prestat_dir_name, fd_prestat_get, filestat, filetype, path_filestat_get, path_readlink, prestat,
+  errno, fd_prestat_dir_name, fd_prestat_get, filestat, filetype, path_create_directory, path_filestat_get, path_readlink,
+  prestat,
 } from "bindings/wasi_snapshot_preview1";
 
 const MAX_PREOPENS: i32 = 64;
@@ -114,8 +115,9 @@ function typeOf(dirFd: u32, len: i32): i32 {
  * Resolves a guest path for opening a file. On success resolvedDir,
  * resolvedPath and resolvedLen name a path with no `..`, no `.` and no
  * symlink except, when `followFinal` is false, possibly the last component.
+ * With `mkdir`, missing folders on the way are created.
  */
-export function resolve(path: usize, len: i32, followFinal: bool): errno {
+export function resolve(path: usize, len: i32, followFinal: bool, mkdir: bool = false): errno {
   if (len == 0) return errno.INVAL;
   for (let i = 0; i < len; i++) if (load<u8>(path + i) == 0) return errno.INVAL;
   if (len > PATH_MAX) return errno.NAMETOOLONG;
@@ -177,7 +179,17 @@ export function resolve(path: usize, len: i32, followFinal: bool): errno {
     }
     if (err == errno.NOENT) {
       if (last) break; // the file to create
-      return errno.NOENT; // a missing parent
+      if (!mkdir) return errno.NOENT; // a missing parent
+      // Every component before this one was checked, so the folder is made
+      // inside the preopen. If something appeared there meanwhile (EEXIST),
+      // it is walked into only if it is a real folder, never a new symlink.
+      const made = path_create_directory(dirFd, outBuf, outLen);
+      if (made == errno.EXIST) {
+        const type = typeOf(dirFd, outLen);
+        if (type == filetype.SYMBOLIC_LINK) return errno.NOTCAPABLE;
+        if (type != filetype.DIRECTORY) return type < 0 ? <errno>-type : errno.NOTDIR;
+      } else if (made != errno.SUCCESS) return made;
+      continue;
     }
     if (err != errno.SUCCESS) {
       // A symlink whose target the host will not show cannot be checked, so

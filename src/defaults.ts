@@ -1,7 +1,7 @@
 // The module-level helpers: one lazily created Sandbox rooted at process.cwd().
 import type { AsyncFile } from "./file.js";
 import { Sandbox } from "./sandbox.js";
-import type { OpenFlags, WriteData } from "./validate.js";
+import type { OpenFlags, OpenOptions, WriteData } from "./validate.js";
 
 let shared: Promise<Sandbox> | undefined;
 
@@ -13,9 +13,9 @@ function defaultSandbox(): Promise<Sandbox> {
   return shared;
 }
 
-/** Opens `path` (relative to process.cwd()) in the default sandbox. */
-export async function open(path: string, flags: OpenFlags = "w"): Promise<AsyncFile> {
-  return (await defaultSandbox()).open(path, flags);
+/** Opens `path` (relative to process.cwd()) in the default sandbox. See Sandbox#open(). */
+export async function open(path: string, flags: OpenFlags = "w", options?: OpenOptions): Promise<AsyncFile> {
+  return (await defaultSandbox()).open(path, flags, options);
 }
 
 /** Writes `data` to `path` in the default sandbox, replacing what was there. */

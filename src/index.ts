@@ -4,4 +4,5 @@ export { AsyncFile } from "./file.js";
 export { open, writeFile, appendFile } from "./defaults.js";
 export { WasiError, codeOfErrno, errnoOfCode } from "./errors.js";
 export type { CoreStats } from "./channel.js";
-export type { OpenFlags, WriteData } from "./validate.js";
+export type { OpenFlags, OpenOptions, WriteData } from "./validate.js";
+export type { FileWriteStreamOptions } from "./streams.js";

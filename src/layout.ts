@@ -40,6 +40,7 @@ export const KIND_STOP = 8;
 
 export const OPEN_APPEND = 1;
 export const OPEN_EXCLUSIVE = 2;
+export const OPEN_MKDIR = 4;
 
 export const PUMP_IDLE = 0;
 export const PUMP_PROGRESS = 1;

@@ -5,8 +5,10 @@ import { Channel, type CoreStats } from "./channel.js";
 import { badFile } from "./errors.js";
 import { AsyncFile } from "./file.js";
 import { kFaults, kTerminateWorker, type FaultPlan } from "./internal.js";
-import { KIND_OPEN } from "./layout.js";
-import { checkPath, checkPreopens, checkSize, flagBits, toWritable, type OpenFlags, type WriteData } from "./validate.js";
+import { KIND_OPEN, OPEN_MKDIR } from "./layout.js";
+import {
+  checkOpenOptions, checkPath, checkPreopens, checkSize, flagBits, toWritable, type OpenFlags, type OpenOptions, type WriteData,
+} from "./validate.js";
 
 /** Options of Sandbox.create(). */
 export interface SandboxOptions {
@@ -59,13 +61,19 @@ export class Sandbox implements AsyncDisposable {
     return new Sandbox(channel);
   }
 
-  /** Opens a file inside the sandbox. `flags`: "w" (default), "a", "wx", "ax". */
-  async open(path: string, flags: OpenFlags = "w"): Promise<AsyncFile> {
-    const bits = flagBits(flags);
+  /**
+   * Opens a file inside the sandbox. `flags`: "w" (default, truncate), "a"
+   * (append), "wx"/"ax" (fail with EEXIST if it exists). With
+   * `{ mkdir: true }`, missing parent folders are created (inside the sandbox).
+   */
+  async open(path: string, flags: OpenFlags = "w", options?: OpenOptions): Promise<AsyncFile> {
+    const bits = flagBits(flags) | (checkOpenOptions(options).mkdir ? OPEN_MKDIR : 0);
     checkPath(path);
     if (this.#closing) throw badFile("path_open", path);
-    const fd = await this.#channel.request(KIND_OPEN, bits, "path_open", path, encoder.encode(path));
-    const file = new AsyncFile(this.#channel, fd, path, flags, (f) => this.#files.delete(f));
+    const payload = encoder.encode(path);
+    const openFd = () => this.#channel.request(KIND_OPEN, bits, "path_open", path, payload);
+    const fd = await openFd();
+    const file = new AsyncFile(this.#channel, fd, path, flags, openFd, (f) => this.#files.delete(f));
     this.#files.add(file);
     return file;
   }

@@ -25,6 +25,24 @@ export function flagBits(flags: unknown): number {
   return FLAG_BITS[flags as OpenFlags];
 }
 
+/** Options of open(). */
+export interface OpenOptions {
+  /** Create missing parent folders (inside the sandbox). Default false. */
+  mkdir?: boolean;
+}
+
+export function checkOpenOptions(options: unknown): OpenOptions {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) {
+    throw new ArgumentError("ERR_INVALID_ARG_TYPE", `options must be an object, got ${describe(options)}`);
+  }
+  const { mkdir } = options as { mkdir?: unknown };
+  if (mkdir !== undefined && typeof mkdir !== "boolean") {
+    throw new ArgumentError("ERR_INVALID_ARG_TYPE", `options.mkdir must be a boolean, got ${describe(mkdir)}`);
+  }
+  return { mkdir: mkdir === true };
+}
+
 export function checkPath(path: unknown): string {
   if (typeof path !== "string") {
     throw new ArgumentError("ERR_INVALID_ARG_TYPE", `path must be a string, got ${describe(path)}`);
