@@ -1,6 +1,6 @@
 // What the benchmark ran on: the RESULTS.md header.
 import { spawnSync } from "node:child_process";
-import { cpus, totalmem, release } from "node:os";
+import { cpus, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -19,6 +19,9 @@ export function machine() {
     node: process.version,
     deno: firstLine(here("../node_modules/.bin/deno"), ["--version"]),
     python: firstLine(here("../.venv/bin/python"), ["--version"]),
-    wasmtime: firstLine(here("../.venv/bin/python"), ["-c", "import importlib.metadata as m; print('wasmtime', m.version('wasmtime'), '/ aiofiles', m.version('aiofiles'))"]),
+    wasmtime: firstLine(here("../.venv/bin/python"), [
+      "-c",
+      "import importlib.metadata as m; print('wasmtime', m.version('wasmtime'), '/ aiofiles', m.version('aiofiles'))",
+    ]),
   };
 }

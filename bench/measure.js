@@ -3,14 +3,17 @@
 // Used by bench/run.js under Node and under Deno alike.
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { WORKLOADS } from "./workloads.js";
 import { contenders } from "./contenders/index.js";
+import { WORKLOADS } from "./workloads.js";
 
 const [name, workloadId, size, scaleText, dir] = process.argv.slice(2);
 const workload = WORKLOADS[workloadId];
 const scale = Number(scaleText);
 const params = Object.fromEntries(
-  Object.entries(workload[size]).map(([k, v]) => [k, k === "size" || k === "chunk" || k === "files" ? v : Math.max(1, Math.round(v * scale))]),
+  Object.entries(workload[size]).map(([k, v]) => [
+    k,
+    k === "size" || k === "chunk" || k === "files" ? v : Math.max(1, Math.round(v * scale)),
+  ]),
 );
 
 for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });

@@ -20,12 +20,21 @@ export function targetChecks(rows) {
   ratio("W1 aiowasi (Node) vs aiofiles", "W1", "aiofiles", "aiowasi-node", 300);
   for (const w of ["W1", "W2"]) {
     const row = find(rows, w, "aiowasi-node");
-    if (row) checks.push({ target: `${w} aiowasi (Node) timer lag p99 ≤ 1.5 ms`, measured: `${row.lagP99.toFixed(2)} ms`, pass: row.lagP99 <= 1.5 });
+    if (row)
+      checks.push({
+        target: `${w} aiowasi (Node) timer lag p99 ≤ 1.5 ms`,
+        measured: `${row.lagP99.toFixed(2)} ms`,
+        pass: row.lagP99 <= 1.5,
+      });
   }
   ratio("W2 aiowasi (Node) vs the blocking limit", "W2", "limit-blocking", "aiowasi-node", 0.85);
   const w2 = find(rows, "W2", "aiowasi-node");
   if (w2) {
-    checks.push({ target: `W2 peak RSS growth ≤ ring (${RING_MIB} MiB) + 32 MiB`, measured: `${w2.rssGrowthMiB.toFixed(1)} MiB`, pass: w2.rssGrowthMiB <= RING_MIB + 32 });
+    checks.push({
+      target: `W2 peak RSS growth ≤ ring (${RING_MIB} MiB) + 32 MiB`,
+      measured: `${w2.rssGrowthMiB.toFixed(1)} MiB`,
+      pass: w2.rssGrowthMiB <= RING_MIB + 32,
+    });
   }
   ratio("W3 aiowasi (Node) vs fs/promises, per line", "W3", "fs-promises", "aiowasi-node", 50);
   for (const w of Object.keys(WORKLOADS)) {
@@ -92,7 +101,13 @@ export function renderMarkdown(rows, checks, info) {
     "![results](results.svg)",
   ];
   for (const [w, list] of byWorkload(rows)) {
-    out.push("", `## ${w}: ${WORKLOADS[w].title}`, "", `| ${HEAD.join(" | ")} |`, `|${HEAD.map((_, i) => (i ? "---:" : "---")).join("|")}|`);
+    out.push(
+      "",
+      `## ${w}: ${WORKLOADS[w].title}`,
+      "",
+      `| ${HEAD.join(" | ")} |`,
+      `|${HEAD.map((_, i) => (i ? "---:" : "---")).join("|")}|`,
+    );
     for (const row of list) out.push(`| ${cells(row, list[0].seconds).join(" | ")} |`);
   }
   out.push("", "## Targets (same-run ratios)", "", "| target | measured | |", "|---|---:|---|");

@@ -30,7 +30,8 @@ function parseArgs(argv) {
     else if (arg === "--only") options.only = argv[++i].split(",");
     else throw new Error(`unknown option ${arg} (see the top of bench/run.js)`);
   }
-  if (options.runs !== undefined && !(Number.isInteger(options.runs) && options.runs >= 1)) throw new Error("--runs takes a whole number ≥ 1");
+  if (options.runs !== undefined && !(Number.isInteger(options.runs) && options.runs >= 1))
+    throw new Error("--runs takes a whole number ≥ 1");
   options.runs ??= options.quick ? 1 : 4;
   options.dir ??= existsSync("/dev/shm") ? "/dev/shm/aiowasi-bench" : join(tmpdir(), "aiowasi-bench");
   if (!options.out && !options.quick) options.out = here(".");
@@ -126,7 +127,9 @@ async function main() {
   const checks = targetChecks(rows);
   const info = { ...machine(), date: new Date().toISOString(), dir: options.dir, runs: options.runs, quick: options.quick };
   console.log(renderTable(rows, checks));
-  console.error(`bench: ${jobs.length} contender × workload pairs, ${total} runs, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.error(
+    `bench: ${jobs.length} contender × workload pairs, ${total} runs, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
   if (options.out) {
     await mkdir(options.out, { recursive: true });
     await writeFile(join(options.out, "RESULTS.md"), renderMarkdown(rows, checks, info));

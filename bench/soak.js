@@ -35,7 +35,9 @@ for (let g = 0; g < gib; g++) {
   peak = Math.max(peak, process.memoryUsage.rss());
   rss.push(peak / MiB);
   peak = 0;
-  console.log(`GiB ${g + 1}/${gib}: peak RSS ${rss.at(-1).toFixed(1)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `GiB ${g + 1}/${gib}: peak RSS ${rss.at(-1).toFixed(1)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 clearInterval(sampler);
 await sb.close();
@@ -44,5 +46,7 @@ const half = Math.floor(rss.length / 2);
 const first = Math.max(...rss.slice(0, half || 1));
 const second = Math.max(...rss.slice(half));
 const flat = second <= first + 8;
-console.log(`soak: ${gib} GiB in ${((performance.now() - started) / 1000).toFixed(1)} s; peak RSS first half ${first.toFixed(1)} MiB, second half ${second.toFixed(1)} MiB: ${flat ? "flat" : "GROWING"}`);
+console.log(
+  `soak: ${gib} GiB in ${((performance.now() - started) / 1000).toFixed(1)} s; peak RSS first half ${first.toFixed(1)} MiB, second half ${second.toFixed(1)} MiB: ${flat ? "flat" : "GROWING"}`,
+);
 process.exit(flat ? 0 : 1);

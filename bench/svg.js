@@ -3,7 +3,7 @@
 // aiowasi's bars in one colour so they stand out.
 import { WORKLOADS } from "./workloads.js";
 
-const escape = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const COLOURS = { "aiowasi-node": "#1f6feb", "aiowasi-deno": "#3fb950", "wasmtime-cli": "#8957e5" };
 const OTHER = "#9aa4b1";
 
@@ -21,7 +21,7 @@ export function renderSvg(rows, info) {
     const fastest = list[0].seconds;
     const slowest = list.at(-1).seconds;
     const span = Math.max(Math.log10(slowest / fastest), 1);
-    parts.push(`<text x="12" y="${y}" class="title">${escape(`${w}: ${WORKLOADS[w].title}`)}</text>`);
+    parts.push(`<text x="12" y="${y}" class="title">${escapeXml(`${w}: ${WORKLOADS[w].title}`)}</text>`);
     y += 10;
     for (const row of list) {
       const length = 6 + (barMax - 6) * (Math.log10(row.seconds / fastest) / span);
@@ -29,7 +29,7 @@ export function renderSvg(rows, info) {
       const label = row.label + (row.scale < 1 ? " *" : "");
       const seconds = row.seconds >= 0.1 ? `${row.seconds.toFixed(2)} s` : `${(row.seconds * 1000).toFixed(1)} ms`;
       parts.push(
-        `<text x="${labelWidth - 8}" y="${y + barHeight - 4}" class="label" text-anchor="end">${escape(label)}</text>`,
+        `<text x="${labelWidth - 8}" y="${y + barHeight - 4}" class="label" text-anchor="end">${escapeXml(label)}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${length.toFixed(1)}" height="${barHeight}" rx="3" fill="${colour}"/>`,
         `<text x="${labelWidth + length + 6}" y="${y + barHeight - 4}" class="value">${seconds}</text>`,
       );
@@ -42,7 +42,7 @@ export function renderSvg(rows, info) {
 <style>.title{font-size:15px;font-weight:600;fill:#24292f}.label{font-size:12px;fill:#24292f}.value{font-size:12px;fill:#57606a}.note{font-size:12px;fill:#57606a}</style>
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="12" y="24" class="title">aiowasi benchmark: time per workload (log scale, shorter is better)</text>
-<text x="12" y="42" class="note">${escape(`${info.cpu}; Node ${info.node}; ${info.deno}; ${info.wasmtime}; ${info.date.slice(0, 10)}; * = a fraction of the work, scaled`)}</text>
+<text x="12" y="42" class="note">${escapeXml(`${info.cpu}; Node ${info.node}; ${info.deno}; ${info.wasmtime}; ${info.date.slice(0, 10)}; * = a fraction of the work, scaled`)}</text>
 ${parts.join("\n")}
 </svg>
 `;

@@ -2,8 +2,8 @@
 // a completion, the operations waiting for ring space (in order), and the one
 // failure path that rejects everything pending (like thread-stream's destroy()).
 import { Worker } from "node:worker_threads";
-import { badFile, WasiError, errnoOfCode, workerExited } from "./errors.js";
-import { trackForExit, untrackForExit, type Drainable } from "./exit.js";
+import { badFile, errnoOfCode, WasiError, workerExited } from "./errors.js";
+import { type Drainable, trackForExit, untrackForExit } from "./exit.js";
 import { CTRL_STATS, STAT_BYTES, STAT_MAX_WRITE, STAT_RETRIES, STAT_WRITE_CALLS } from "./layout.js";
 import type { WorkerConfig, WorkerMessage } from "./protocol.js";
 import { RingProducer } from "./ring.js";
@@ -37,9 +37,13 @@ type Op = WriteOp | ControlOp;
 
 /** Counters the core keeps about its fd_write calls. */
 export interface CoreStats {
+  /** fd_write calls made by the core. */
   fdWriteCalls: number;
+  /** The most bytes handed to one fd_write (never more than chunkSize). */
   largestFdWrite: number;
+  /** Bytes the host reported written. */
   bytesWritten: number;
+  /** fd_write calls retried after EINTR, EAGAIN or a zero-byte write. */
   retries: number;
 }
 
@@ -271,4 +275,3 @@ export class Channel implements Drainable {
     else this.#worker.unref();
   }
 }
-

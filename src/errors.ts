@@ -2,6 +2,7 @@
 // uv_mapping.c, and the error classes the API rejects with.
 
 /** WASI preview1 errno values, indexed by number (wasi_snapshot_preview1 witx). */
+// biome-ignore format: a table, in WASI errno order
 const WASI_CODES = [
   "ESUCCESS", "E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EAGAIN", "EALREADY",
   "EBADF", "EBADMSG", "EBUSY", "ECANCELED", "ECHILD", "ECONNABORTED", "ECONNREFUSED", "ECONNRESET",
@@ -34,11 +35,16 @@ export const WASI_ERRNO_COUNT = WASI_CODES.length;
 
 /** A failure reported by WASI: carries the code, the WASI errno, the call and the path. */
 export class WasiError extends Error {
+  /** The Node-style code, e.g. "ENOENT", "ENOTCAPABLE". Assert this, not the message. */
   readonly code: string;
+  /** The WASI errno number (see codeOfErrno). */
   readonly errno: number;
+  /** The WASI call that failed, e.g. "path_open", "fd_write". */
   readonly syscall: string;
+  /** The guest path involved, where there is one. */
   readonly path: string | undefined;
 
+  /** @internal Made by the sandbox from a core result. */
   constructor(errno: number, syscall: string, path?: string) {
     const code = codeOfErrno(errno);
     super(`${code}: ${syscall} failed${path === undefined ? "" : `, '${path}'`} (WASI errno ${errno})`);

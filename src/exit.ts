@@ -3,6 +3,7 @@
 // workers still live; the main thread blocks (Atomics.wait) until each
 // worker has consumed its ring, bounded so a hung disk cannot hang exit.
 import { writeSync } from "node:fs";
+import { isDeno } from "./runtime.js";
 
 export interface Drainable {
   /** Blocks until consumed or the deadline (performance.now() ms); returns bytes left. */
@@ -28,6 +29,13 @@ export function trackForExit(channel: Drainable): void {
   if (!installed) {
     installed = true;
     process.on("exit", flushAtExit);
+    // Deno does not run 'exit' handlers when an uncaught error ends the
+    // process; its global error events come first, so drain there too (without
+    // preventDefault: the process still ends, and reports, as it would).
+    if (isDeno) {
+      globalThis.addEventListener("error", flushAtExit);
+      globalThis.addEventListener("unhandledrejection", flushAtExit);
+    }
   }
   live.add(channel);
 }

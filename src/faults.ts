@@ -20,7 +20,8 @@ export function injectFaults(
   const hog: unknown[] = [];
   const fdWrite: FdWrite = (fd, iovs, iovsLen, nwritten) => {
     const steps = plan.fdWrite;
-    const action = step < steps.length ? steps[step] : plan.repeat && steps.length ? steps[(step = 0)] : "ok";
+    if (step === steps.length && plan.repeat) step = 0;
+    const action = step < steps.length ? steps[step] : "ok";
     step++;
     const view = new DataView(memory().buffer);
     switch (action) {

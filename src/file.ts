@@ -3,8 +3,8 @@ import type { Writable } from "node:stream";
 import type { Channel } from "./channel.js";
 import { badFile } from "./errors.js";
 import { KIND_CLOSE, KIND_DATASYNC, KIND_FLUSH, KIND_SYNC } from "./layout.js";
-import { nodeWritable, webWritable, type FileWriteStreamOptions } from "./streams.js";
-import { toWritable, type OpenFlags, type WriteData } from "./validate.js";
+import { type FileWriteStreamOptions, nodeWritable, webWritable } from "./streams.js";
+import { type OpenFlags, toWritable, type WriteData } from "./validate.js";
 
 /** An open file. Obtain one with `Sandbox.open()` or `open()`. */
 export class AsyncFile implements AsyncDisposable {

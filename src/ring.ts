@@ -2,8 +2,20 @@
 // into the core's shared memory and published with one Atomics.store of TAIL;
 // the worker is woken only when it sleeps. See src/layout.ts for the format.
 import {
-  CTRL_HEAD, CTRL_SPACE_WANTED, CTRL_STATE, CTRL_TAIL, KIND_PAD, KIND_WRITE, REC_ALIGN, REC_FD,
-  REC_HEADER, REC_KIND, REC_LEN, REC_REQ, STATE_RUNNING, STATE_SLEEPING,
+  CTRL_HEAD,
+  CTRL_SPACE_WANTED,
+  CTRL_STATE,
+  CTRL_TAIL,
+  KIND_PAD,
+  KIND_WRITE,
+  REC_ALIGN,
+  REC_FD,
+  REC_HEADER,
+  REC_KIND,
+  REC_LEN,
+  REC_REQ,
+  STATE_RUNNING,
+  STATE_SLEEPING,
 } from "./layout.js";
 
 const encoder = new TextEncoder();
@@ -171,7 +183,7 @@ export class RingProducer {
    */
   wantSpace(headSeen: number): boolean {
     Atomics.store(this.#i32, this.#word(CTRL_SPACE_WANTED), 1);
-    return (Atomics.load(this.#i32, this.#word(CTRL_HEAD)) >>> 0) !== headSeen;
+    return Atomics.load(this.#i32, this.#word(CTRL_HEAD)) >>> 0 !== headSeen;
   }
 
   get head(): number {

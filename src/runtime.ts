@@ -1,5 +1,5 @@
 // What differs between the JS hosts (Node and Deno), in one place.
-import type { WASI as WasiClass, WASIOptions } from "node:wasi";
+import type { WASIOptions, WASI as WasiClass } from "node:wasi";
 
 /** True under Deno (its node:wasi and node:worker_threads serve the same code). */
 export const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";

@@ -4,10 +4,18 @@ import { resolve as resolvePath } from "node:path";
 import { Channel, type CoreStats } from "./channel.js";
 import { badFile } from "./errors.js";
 import { AsyncFile } from "./file.js";
-import { kFaults, kTerminateWorker, type FaultPlan } from "./internal.js";
+import { type FaultPlan, kFaults, kTerminateWorker } from "./internal.js";
 import { KIND_OPEN, OPEN_MKDIR } from "./layout.js";
 import {
-  checkOpenOptions, checkPath, checkPreopens, checkSize, flagBits, toWritable, type OpenFlags, type OpenOptions, type WriteData,
+  checkOpenOptions,
+  checkPath,
+  checkPreopens,
+  checkSize,
+  flagBits,
+  type OpenFlags,
+  type OpenOptions,
+  toWritable,
+  type WriteData,
 } from "./validate.js";
 
 /** Options of Sandbox.create(). */
@@ -57,7 +65,13 @@ export class Sandbox implements AsyncDisposable {
     const requested = checkSize("bufferSize", options.bufferSize ?? DEFAULT_BUFFER, MIN_BUFFER, MAX_BUFFER);
     const bufferSize = Math.ceil(requested / 8) * 8; // records are 8-byte aligned
     const hostDirs = Object.fromEntries(Object.entries(preopens).map(([guest, host]) => [guest, resolvePath(host)]));
-    const channel = await Channel.start({ module: await coreModule(), preopens: hostDirs, bufferSize, chunkSize, ...(options[kFaults] ? { faults: options[kFaults] } : {}) });
+    const channel = await Channel.start({
+      module: await coreModule(),
+      preopens: hostDirs,
+      bufferSize,
+      chunkSize,
+      ...(options[kFaults] ? { faults: options[kFaults] } : {}),
+    });
     return new Sandbox(channel);
   }
 

@@ -91,7 +91,10 @@ export function checkSize(name: string, value: unknown, min: number, max: number
 
 export function checkPreopens(preopens: unknown): Record<string, string> {
   if (typeof preopens !== "object" || preopens === null || Array.isArray(preopens)) {
-    throw new ArgumentError("ERR_INVALID_ARG_TYPE", `preopens must be an object of guest dir -> host dir, got ${describe(preopens)}`);
+    throw new ArgumentError(
+      "ERR_INVALID_ARG_TYPE",
+      `preopens must be an object of guest dir -> host dir, got ${describe(preopens)}`,
+    );
   }
   const entries = Object.entries(preopens);
   if (entries.length === 0) throw new ArgumentError("ERR_INVALID_ARG_VALUE", "preopens must name at least one directory");

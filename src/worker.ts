@@ -4,8 +4,18 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { errnoOfCode } from "./errors.js";
 import {
-  CTRL_RESULT, CTRL_SPACE_WANTED, CTRL_STATE, PUMP_COMPLETED, PUMP_IDLE, PUMP_PROGRESS, PUMP_STOPPED,
-  RESULT_ERRNO, RESULT_REQ, RESULT_VALUE, STATE_RUNNING, STATE_SLEEPING,
+  CTRL_RESULT,
+  CTRL_SPACE_WANTED,
+  CTRL_STATE,
+  PUMP_COMPLETED,
+  PUMP_IDLE,
+  PUMP_PROGRESS,
+  PUMP_STOPPED,
+  RESULT_ERRNO,
+  RESULT_REQ,
+  RESULT_VALUE,
+  STATE_RUNNING,
+  STATE_SLEEPING,
 } from "./layout.js";
 import type { WorkerConfig, WorkerMessage } from "./protocol.js";
 import { createWasi } from "./runtime.js";

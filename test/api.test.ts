@@ -1,5 +1,5 @@
 // The public API's behaviours, on real files through the built package.
-import { readFile, writeFile as fsWriteFile } from "node:fs/promises";
+import { writeFile as fsWriteFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Sandbox, type SandboxOptions } from "../dist/index.js";

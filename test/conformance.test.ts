@@ -24,8 +24,20 @@ const PYTHON = here("../.venv/bin/python");
 const CORE = here("../build/aiowasi.wasm");
 
 type Outcome = string | number;
-interface Input { root: string; preopens: Record<string, string>; options: object; ops: object[] }
-interface Case { name: string; ops: object[]; expect: string[]; files: Record<string, unknown>; absent?: string[]; options?: object }
+interface Input {
+  root: string;
+  preopens: Record<string, string>;
+  options: object;
+  ops: object[];
+}
+interface Case {
+  name: string;
+  ops: object[];
+  expect: string[];
+  files: Record<string, unknown>;
+  absent?: string[];
+  options?: object;
+}
 
 function spawnJson(command: string, args: string[]): Outcome[][] {
   const run = spawnSync(command, args, { encoding: "utf8", timeout: 300_000, maxBuffer: 64 << 20 });

@@ -3,13 +3,10 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { WasiError, codeOfErrno, errnoOfCode } from "../dist/index.js";
+import { codeOfErrno, errnoOfCode, WasiError } from "../dist/index.js";
 
 const require = createRequire(import.meta.url);
-const bindings = readFileSync(
-  require.resolve("@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1.ts"),
-  "utf8",
-);
+const bindings = readFileSync(require.resolve("@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1.ts"), "utf8");
 const errnoBlock = bindings.slice(bindings.indexOf("export namespace errno {"), bindings.indexOf("export type errno"));
 const spec = [...errnoBlock.matchAll(/export const (\w+): errno = (\d+);/g)].map(
   ([, name, value]) => [name === "SUCCESS" ? "ESUCCESS" : name === "TOOBIG" ? "E2BIG" : `E${name}`, Number(value)] as const,

@@ -21,7 +21,8 @@ const NOT_ON_DENO: Record<string, string> = { outOfMemory: "Deno does not enforc
 function inChild(runtime: string[], dir: string, scenarioNames: string[], limit = ""): Record<string, unknown> {
   const command = [...runtime, SCRIPT, dir, ...scenarioNames].map((a) => `'${a}'`).join(" ");
   const run = spawnSync("bash", ["-c", `${limit ? `${limit} && ` : ""}exec ${command}`], { encoding: "utf8", timeout: 120_000 });
-  if (run.error || run.status !== 0) throw new Error(`child failed (${run.error?.message ?? `exit ${run.status}`}): ${run.stderr}`);
+  if (run.error || run.status !== 0)
+    throw new Error(`child failed (${run.error?.message ?? `exit ${run.status}`}): ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
 }
 
@@ -50,7 +51,11 @@ describe("reliability on Deno", () => {
       expect(inChild(deno, await tempDir(), [name], limit)[name]).toEqual(expected);
       return;
     }
-    results ??= inChild(deno, await tempDir(), names.filter((n) => !limited(n) && !NOT_ON_DENO[n]));
+    results ??= inChild(
+      deno,
+      await tempDir(),
+      names.filter((n) => !limited(n) && !NOT_ON_DENO[n]),
+    );
     expect(results[name]).toEqual(expected);
   });
 });

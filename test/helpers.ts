@@ -18,7 +18,9 @@ afterEach(async () => {
 });
 
 /** Resolves with the rejection of `promise` (fails the test if it resolves). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; errno?: number; syscall?: string; path?: string }> {
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & { code?: string; errno?: number; syscall?: string; path?: string }> {
   try {
     await promise;
   } catch (error) {

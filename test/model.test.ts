@@ -12,11 +12,20 @@ const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
 const DENO = fileURLToPath(new URL("../node_modules/.bin/deno", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("./model/model.mjs", import.meta.url));
 
-interface Outcome { failed: boolean; seed: number; counterexample: string | null; error: string | null; writes: number; larger: number }
+interface Outcome {
+  failed: boolean;
+  seed: number;
+  counterexample: string | null;
+  error: string | null;
+  writes: number;
+  larger: number;
+}
 
 function verdict(host: string, outcome: Outcome): void {
   if (outcome.failed) {
-    console.error(`model test failed on ${host}: seed ${outcome.seed}\n${outcome.error}\ncounterexample: ${outcome.counterexample}`);
+    console.error(
+      `model test failed on ${host}: seed ${outcome.seed}\n${outcome.error}\ncounterexample: ${outcome.counterexample}`,
+    );
   }
   expect(outcome.failed, `seed ${outcome.seed}: ${outcome.error}`).toBe(false);
   // The runs did real work: awaited writes, some larger than the ring.
@@ -29,7 +38,14 @@ it(`${RUNS} random sequences give the files the model expects, on Node`, async (
 }, 300_000);
 
 it(`${RUNS} random sequences give the files the model expects, on Deno`, async () => {
-  const args = ["run", "--allow-all", SCRIPT, await tempDir("aiowasi-model-"), String(RUNS), ...(SEED === undefined ? [] : [String(SEED)])];
+  const args = [
+    "run",
+    "--allow-all",
+    SCRIPT,
+    await tempDir("aiowasi-model-"),
+    String(RUNS),
+    ...(SEED === undefined ? [] : [String(SEED)]),
+  ];
   const run = spawnSync(DENO, args, { encoding: "utf8", timeout: 300_000 });
   expect(run.status, run.stderr).toBe(0);
   verdict("Deno", JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Outcome);

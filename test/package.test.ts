@@ -25,7 +25,10 @@ beforeAll(async () => {
   project = join(out, "project");
   await mkdir(project);
   await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", join(out, info.filename)], { cwd: project, stdio: "ignore" });
+  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", join(out, info.filename)], {
+    cwd: project,
+    stdio: "ignore",
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -39,7 +42,9 @@ function run(command: string, args: string[], file: string) {
 describe("the packed tarball", () => {
   it("holds dist/ (JavaScript and types), the two .wasm files, README, LICENSE and package.json only", () => {
     const unexpected = packed.filter(
-      (path) => !/^dist\/[\w-]+\.(js|d\.ts)$/.test(path) && !["build/aiowasi.wasm", "build/aiowasi-cli.wasm", "README.md", "LICENSE", "package.json"].includes(path),
+      (path) =>
+        !/^dist\/[\w-]+\.(js|d\.ts)$/.test(path) &&
+        !["build/aiowasi.wasm", "build/aiowasi-cli.wasm", "README.md", "LICENSE", "package.json"].includes(path),
     );
     expect(unexpected).toEqual([]);
     expect(packed).toContain("dist/index.d.ts");
@@ -89,17 +94,20 @@ function readmeBlocks(): { section: string; code: string }[] {
 describe("the README's code blocks", () => {
   const blocks = readmeBlocks();
   it("has code blocks to run", () => expect(blocks.length).toBeGreaterThanOrEqual(3));
-  it.each(blocks.map((b, i) => [`${b.section} #${i + 1}`, i] as const))("%s runs on Node (and Deno where it is about Deno)", async (_name, i) => {
-    const block = blocks[i]!;
-    const file = join(project, `readme-${i}.mjs`);
-    await writeFile(file, `${block.code}\n`);
-    const node = run(process.execPath, [], file);
-    expect(node.stderr).toBe("");
-    expect(node.status).toBe(0);
-    if (block.section === "Deno") {
-      const deno = run(DENO, DENO_RUN, file);
-      expect(deno.stderr).toBe("");
-      expect(deno.status).toBe(0);
-    }
-  });
+  it.each(blocks.map((b, i) => [`${b.section} #${i + 1}`, i] as const))(
+    "%s runs on Node (and Deno where it is about Deno)",
+    async (_name, i) => {
+      const block = blocks[i]!;
+      const file = join(project, `readme-${i}.mjs`);
+      await writeFile(file, `${block.code}\n`);
+      const node = run(process.execPath, [], file);
+      expect(node.stderr).toBe("");
+      expect(node.status).toBe(0);
+      if (block.section === "Deno") {
+        const deno = run(DENO, DENO_RUN, file);
+        expect(deno.stderr).toBe("");
+        expect(deno.status).toBe(0);
+      }
+    },
+  );
 });

@@ -11,7 +11,8 @@ export const denoContenders = {
       const file = await Deno.open(path, { write: true, create: true, truncate: true });
       return {
         async write(data) {
-          let bytes = typeof data === "string" ? encoder.encode(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+          let bytes =
+            typeof data === "string" ? encoder.encode(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
           while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
         },
         async close() {

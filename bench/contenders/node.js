@@ -1,6 +1,6 @@
 // The JS contenders. Each: { name, setup?(dir), open(path) -> writer, teardown?() }.
 // A writer's write() returns a promise (or a value) the workload awaits.
-import { createWriteStream, openSync, writeSync, closeSync } from "node:fs";
+import { closeSync, createWriteStream, openSync, writeSync } from "node:fs";
 import { open as openHandle } from "node:fs/promises";
 import { basename } from "node:path";
 
@@ -44,7 +44,7 @@ export const nodeContenders = {
       return { write: (data) => handle.write(data), close: () => handle.close() };
     },
   }),
-  "createWriteStream": async () => ({
+  createWriteStream: async () => ({
     async open(path) {
       const stream = createWriteStream(path);
       await new Promise((resolve) => stream.once("open", resolve));
@@ -59,7 +59,8 @@ export const nodeContenders = {
         await new Promise((resolve) => boom.once("ready", resolve));
         return {
           write(data) {
-            const bytes = typeof data === "string" ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+            const bytes =
+              typeof data === "string" ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
             if (boom.write(bytes)) return undefined;
             return new Promise((resolve) => boom.once("drain", resolve));
           },
@@ -95,7 +96,8 @@ export const nodeContenders = {
             used += block.write(data, used);
             return;
           }
-          const bytes = typeof data === "string" ? Buffer.from(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+          const bytes =
+            typeof data === "string" ? Buffer.from(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
           if (bytes.length >= block.length) {
             out();
             for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);

@@ -175,7 +175,10 @@ export const OPERATIONS = [
     expect: ["ok", "ok", "ok", "ok", "ok", "ok"],
     files: {
       "pre/mixed.bin": [
-        { fill: 0x31, length: 999 }, { fill: 0x32, length: 1001 }, { fill: 0x33, length: 5000 }, { fill: 0x34, length: 1 },
+        { fill: 0x31, length: 999 },
+        { fill: 0x32, length: 1001 },
+        { fill: 0x33, length: 5000 },
+        { fill: 0x34, length: 1 },
       ],
     },
   },

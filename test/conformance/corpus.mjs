@@ -7,7 +7,7 @@
 // the write must reach) is given for the paths that open. "wx" never follows
 // a final symlink, so any existing link there is EEXIST, wherever it points.
 const CAP = "ENOTCAPABLE";
-const escape = (wx = CAP) => [CAP, CAP, wx];
+const escapes = (wx = CAP) => [CAP, CAP, wx];
 const opens = (target, wxOutcome = "ok") => ({ outcomes: ["ok", "ok", wxOutcome], target });
 const all = (code) => [code, code, code];
 
@@ -15,19 +15,19 @@ const PATHS = [
   // The path string alone.
   ["/out/new.txt", opens("pre/new.txt")],
   ["/out/existing.txt", opens("pre/existing.txt", "EEXIST")],
-  ["/out/../x.txt", escape()],
-  ["/out/..", escape()],
-  ["/out/sub/../../x.txt", escape()],
-  ["/out/sub/deeper/../../../x.txt", escape()],
+  ["/out/../x.txt", escapes()],
+  ["/out/..", escapes()],
+  ["/out/sub/../../x.txt", escapes()],
+  ["/out/sub/deeper/../../../x.txt", escapes()],
   ["/out/sub/../new2.txt", opens("pre/new2.txt")],
   ["/out/./sub/./new.txt", opens("pre/sub/new.txt")],
   ["/out//sub///new.txt", opens("pre/sub/new.txt")],
-  ["/x.txt", escape()],
-  ["x.txt", escape()], // relative, and no preopen is relative
-  ["../x.txt", escape()],
-  ["/out-evil/x.txt", escape()], // a prefix of a name is not a preopen
-  ["/outside/secret.txt", escape()],
-  ["/out/mnt/../x.txt", escape()], // `..` never leaves the preopen it started in
+  ["/x.txt", escapes()],
+  ["x.txt", escapes()], // relative, and no preopen is relative
+  ["../x.txt", escapes()],
+  ["/out-evil/x.txt", escapes()], // a prefix of a name is not a preopen
+  ["/outside/secret.txt", escapes()],
+  ["/out/mnt/../x.txt", escapes()], // `..` never leaves the preopen it started in
   ["/out/mnt/mnt.txt", opens("mnt/mnt.txt", "EEXIST")],
   ["/out/%2e%2e/x.txt", all("ENOENT")], // no URL decoding: a folder named %2e%2e
   ["/out/sub\\..\\..\\x.txt", opens("pre/sub\\..\\..\\x.txt")], // backslash is a name character
@@ -36,18 +36,18 @@ const PATHS = [
   ["/out/ünïcødé-日本.txt", opens("pre/ünïcødé-日本.txt")],
   ["/out/with space.txt", opens("pre/with space.txt")],
   // Symlinks that leave.
-  ["/out/link-out-dir/x.txt", escape()],
-  ["/out/link-out-dir/secret.txt", escape()],
-  ["/out/link-out-dir/../pre/existing.txt", escape()],
-  ["/out/link-out-file", escape("EEXIST")],
-  ["/out/link-out-missing", escape("EEXIST")],
-  ["/out/link-abs-dir/x.txt", escape()],
-  ["/out/link-abs-file", escape("EEXIST")],
-  ["/out/link-abs-inside", escape("EEXIST")], // an absolute target is a host path: refused
-  ["/out/chain-out1", escape("EEXIST")],
-  ["/out/sub/link-deep-out", escape("EEXIST")],
-  ["/out/sub/link-up-up/x.txt", escape()],
-  ["/out/sub/link-up-up/outside/secret.txt", escape()],
+  ["/out/link-out-dir/x.txt", escapes()],
+  ["/out/link-out-dir/secret.txt", escapes()],
+  ["/out/link-out-dir/../pre/existing.txt", escapes()],
+  ["/out/link-out-file", escapes("EEXIST")],
+  ["/out/link-out-missing", escapes("EEXIST")],
+  ["/out/link-abs-dir/x.txt", escapes()],
+  ["/out/link-abs-file", escapes("EEXIST")],
+  ["/out/link-abs-inside", escapes("EEXIST")], // an absolute target is a host path: refused
+  ["/out/chain-out1", escapes("EEXIST")],
+  ["/out/sub/link-deep-out", escapes("EEXIST")],
+  ["/out/sub/link-up-up/x.txt", escapes()],
+  ["/out/sub/link-up-up/outside/secret.txt", escapes()],
   // Symlinks that stay inside keep working.
   ["/out/link-in-file", opens("pre/existing.txt", "EEXIST")],
   ["/out/link-in-dir/new.txt", opens("pre/sub/new.txt")],
@@ -87,7 +87,10 @@ function caseOf(path, spec, flagIndex) {
   if (outcome !== "ok") {
     return { name, ops: [{ op: "open", h: "f", path, flag }], expect: [outcome], files: {} };
   }
-  const before = flag === "a" ? { "pre/existing.txt": "existing\n", "pre/sub/inner.txt": "inner\n", "mnt/mnt.txt": "mnt\n" }[target] ?? "" : "";
+  const before =
+    flag === "a"
+      ? ({ "pre/existing.txt": "existing\n", "pre/sub/inner.txt": "inner\n", "mnt/mnt.txt": "mnt\n" }[target] ?? "")
+      : "";
   return {
     name,
     ops: [

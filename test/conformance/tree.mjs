@@ -79,7 +79,9 @@ export async function snapshotOutside(dir, skip = new Set(Object.values(PREOPENS
       out.push(`${path}/ ${info.mode.toString(8)}`);
       out.push(...(await snapshotOutside(dir, skip, path)));
     } else {
-      const hash = createHash("sha256").update(await readFile(full)).digest("hex");
+      const hash = createHash("sha256")
+        .update(await readFile(full))
+        .digest("hex");
       out.push(`${path} ${info.mode.toString(8)} ${info.size} ${hash}`);
     }
   }

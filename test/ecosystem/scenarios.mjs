@@ -3,13 +3,17 @@
 //   deno run --allow-all scenarios.mjs DIR     prints { NAME: result }
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { Readable, Writable } from "node:stream";
+import { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import pino from "pino";
 import { Sandbox } from "../../dist/index.js";
 
 const text = (dir, name) => readFileSync(join(dir, name), "utf8");
-const codeOf = (promise) => promise.then(() => "ok", (error) => error?.code ?? String(error));
+const codeOf = (promise) =>
+  promise.then(
+    () => "ok",
+    (error) => error?.code ?? String(error),
+  );
 const lines = (from, to, tag) => Array.from({ length: to - from }, (_, i) => `${tag} ${from + i} ✓\n`);
 
 export const SCENARIOS = {
@@ -17,14 +21,19 @@ export const SCENARIOS = {
   async webStream(dir) {
     const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024 });
     const f = await sb.open("/out/web.txt", "w");
-    const chunks = Array.from({ length: 400 }, (_, i) => (i % 2 ? new TextEncoder().encode(`${i}:${"b".repeat(9000)}\n`) : `${i}:${"é".repeat(4000)}\n`));
+    const chunks = Array.from({ length: 400 }, (_, i) =>
+      i % 2 ? new TextEncoder().encode(`${i}:${"b".repeat(9000)}\n`) : `${i}:${"é".repeat(4000)}\n`,
+    );
     let pulled = 0;
-    const source = new ReadableStream({
-      pull(controller) {
-        if (pulled === chunks.length) controller.close();
-        else controller.enqueue(chunks[pulled++]);
+    const source = new ReadableStream(
+      {
+        pull(controller) {
+          if (pulled === chunks.length) controller.close();
+          else controller.enqueue(chunks[pulled++]);
+        },
       },
-    }, { highWaterMark: 1 });
+      { highWaterMark: 1 },
+    );
     await source.pipeTo(f.writable); // closes the file at the end
     await sb.close();
     const expected = chunks.map((c) => (typeof c === "string" ? c : new TextDecoder().decode(c))).join("");
@@ -65,7 +74,10 @@ export const SCENARIOS = {
     dest.end();
     await finished(dest);
     await sb.close();
-    const records = text(dir, "pino.log").trimEnd().split("\n").map((line) => JSON.parse(line));
+    const records = text(dir, "pino.log")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     return {
       lines: records.length,
       inOrder: records.every((r, i) => r.i === i && r.msg === "hello ✓" && r.level === 30),
@@ -112,7 +124,7 @@ export const SCENARIOS = {
     await f.write("deep\n");
     await f.close();
     const again = await codeOf(sb.open("/out/a/b/d.log", "w", { mkdir: true }).then((g) => g.close()));
-    const escape = await codeOf(sb.open("/out/../up/x.log", "w", { mkdir: true }));
+    const outOfPreopen = await codeOf(sb.open("/out/../up/x.log", "w", { mkdir: true }));
     const viaLink = await codeOf(sb.open("/out/link-out/new/x.log", "w", { mkdir: true }));
     const badOption = await codeOf(sb.open("/out/x.log", "w", { mkdir: "yes" }));
     await sb.close();
@@ -120,7 +132,7 @@ export const SCENARIOS = {
       without,
       deep: text(pre, "a/b/c.log"),
       again,
-      escape,
+      outOfPreopen,
       viaLink,
       badOption,
       outsideUntouched: readdirSync(join(dir, "outside")).length === 0 && !existsSync(join(dir, "up")),
@@ -137,7 +149,7 @@ export const EXPECTED = {
     without: "ENOENT",
     deep: "deep\n",
     again: "ok",
-    escape: "ENOTCAPABLE",
+    outOfPreopen: "ENOTCAPABLE",
     viaLink: "ENOTCAPABLE",
     badOption: "ERR_INVALID_ARG_TYPE",
     outsideUntouched: true,

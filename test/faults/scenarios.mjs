@@ -4,12 +4,16 @@
 // what it must return on every host.
 //
 //   deno run --allow-all scenarios.mjs DIR [NAME...]   prints { NAME: result }
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Sandbox } from "../../dist/index.js";
 import { kFaults, kTerminateWorker } from "../../dist/internal.js";
 
-const codeOf = (promise) => promise.then(() => "ok", (error) => error?.code ?? String(error));
+const codeOf = (promise) =>
+  promise.then(
+    () => "ok",
+    (error) => error?.code ?? String(error),
+  );
 const text = (dir, name) => readFileSync(join(dir, name), "utf8");
 
 export const SCENARIOS = {
@@ -161,7 +165,13 @@ export const SCENARIOS = {
     const open = [];
     let code = "ok";
     for (let i = 0; i < 1000 && code === "ok"; i++) {
-      code = await sb.open(`/out/f${i}`, "w").then((f) => (open.push(f), "ok"), (e) => e.code);
+      code = await sb.open(`/out/f${i}`, "w").then(
+        (f) => {
+          open.push(f);
+          return "ok";
+        },
+        (e) => e.code,
+      );
     }
     await Promise.all(open.splice(0, 20).map((f) => f.close()));
     const after = await codeOf(sb.writeFile("/out/after.txt", "recovered"));

@@ -40,7 +40,8 @@ const bytesOf = (data) => (typeof data === "string" ? Buffer.from(data, "utf8") 
 
 function same(dir, name, content, when) {
   const actual = readFileSync(join(dir, name));
-  if (!actual.equals(content)) throw new Error(`${name} ${when}: ${actual.length} bytes on disk, the model has ${content.length}`);
+  if (!actual.equals(content))
+    throw new Error(`${name} ${when}: ${actual.length} bytes on disk, the model has ${content.length}`);
 }
 
 /** Runs `runs` random sequences; returns what happened (never throws for a failed property). */
