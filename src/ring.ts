@@ -18,6 +18,8 @@ import {
   STATE_SLEEPING,
 } from "./layout.js";
 
+import { isDeno } from "./runtime.js";
+
 const encoder = new TextEncoder();
 // Strings up to this many UTF-16 units are copied by a plain loop while they
 // are ASCII: cheaper than a subarray plus encodeInto for short log lines.
@@ -32,6 +34,7 @@ function align(n: number): number {
 export class RingProducer {
   readonly #i32: Int32Array;
   readonly #u8: Uint8Array;
+  readonly #buf: Buffer | undefined; // the same memory as a Node Buffer, where it is fast
   readonly #ctrl: number; // byte offset of the control block
   readonly #ring: number; // byte offset of the ring
   readonly #size: number;
@@ -40,6 +43,7 @@ export class RingProducer {
   constructor(buffer: SharedArrayBuffer, ctrl: number, ring: number, size: number) {
     this.#i32 = new Int32Array(buffer);
     this.#u8 = new Uint8Array(buffer);
+    this.#buf = typeof Buffer === "function" && !isDeno ? Buffer.from(buffer) : undefined;
     this.#ctrl = ctrl;
     this.#ring = ring;
     this.#size = size;
@@ -107,6 +111,13 @@ export class RingProducer {
     if (room < MIN_STRING_ROOM) return [0, 0];
     const at = this.#ring + this.#tail + REC_HEADER;
     const cap = room - REC_HEADER;
+    if (from === 0 && left * 3 <= cap && this.#buf) {
+      // Node's Buffer#write is a native UTF-8 copy: the fastest way in for a
+      // whole string, and it never writes half a character.
+      const written = this.#buf.write(text, at, cap, "utf8");
+      this.#header(KIND_WRITE, fd, written, 0);
+      return [left, written];
+    }
     if (from === 0 && left <= ASCII_LOOP_MAX && left <= cap) {
       const u8 = this.#u8;
       let i = 0;
