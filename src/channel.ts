@@ -127,7 +127,8 @@ export class Channel implements Drainable {
       let from: number;
       let accepted: number;
       if (typeof data === "string") {
-        [from, accepted] = producer.writeString(fd, data, 0);
+        from = producer.writeString(fd, data, 0);
+        accepted = producer.lastWritten;
       } else {
         from = accepted = producer.writeBytes(fd, data, 0);
       }
@@ -228,10 +229,10 @@ export class Channel implements Drainable {
     const { data } = write;
     while (write.from < data.length) {
       if (typeof data === "string") {
-        const [read, written] = producer.writeString(write.fd, data, write.from);
+        const read = producer.writeString(write.fd, data, write.from);
         if (read === 0) return false;
         write.from += read;
-        write.accepted += written;
+        write.accepted += producer.lastWritten;
       } else {
         const n = producer.writeBytes(write.fd, data, write.from);
         if (n === 0) return false;

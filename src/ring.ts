@@ -39,6 +39,8 @@ export class RingProducer {
   readonly #ring: number; // byte offset of the ring
   readonly #size: number;
   #tail = 0; // our copy: only the producer writes TAIL
+  /** Bytes the last writeString() put in the ring. */
+  lastWritten = 0;
 
   constructor(buffer: SharedArrayBuffer, ctrl: number, ring: number, size: number) {
     this.#i32 = new Int32Array(buffer);
@@ -103,12 +105,14 @@ export class RingProducer {
 
   /**
    * Encodes as much of text[from..] as fits (UTF-8, never splitting a
-   * character) into one WRITE record. Returns [UTF-16 units read, bytes written].
+   * character) into one WRITE record. Returns the UTF-16 units read; the
+   * bytes written are in `lastWritten` (no array per write: W1 makes a million).
    */
-  writeString(fd: number, text: string, from: number): [number, number] {
+  writeString(fd: number, text: string, from: number): number {
     const left = text.length - from;
     const room = this.#room(REC_HEADER + left * 3);
-    if (room < MIN_STRING_ROOM) return [0, 0];
+    this.lastWritten = 0;
+    if (room < MIN_STRING_ROOM) return 0;
     const at = this.#ring + this.#tail + REC_HEADER;
     const cap = room - REC_HEADER;
     if (from === 0 && left * 3 <= cap && this.#buf) {
@@ -116,7 +120,8 @@ export class RingProducer {
       // whole string, and it never writes half a character.
       const written = this.#buf.write(text, at, cap, "utf8");
       this.#header(KIND_WRITE, fd, written, 0);
-      return [left, written];
+      this.lastWritten = written;
+      return left;
     }
     if (from === 0 && left <= ASCII_LOOP_MAX && left <= cap) {
       const u8 = this.#u8;
@@ -128,14 +133,16 @@ export class RingProducer {
       }
       if (i === left) {
         this.#header(KIND_WRITE, fd, left, 0);
-        return [left, left];
+        this.lastWritten = left;
+        return left;
       }
     }
     const rest = from === 0 ? text : text.slice(from);
     const { read, written } = encoder.encodeInto(rest, this.#u8.subarray(at, at + cap));
-    if (written === 0) return [0, 0];
+    if (written === 0) return 0;
     this.#header(KIND_WRITE, fd, written, 0);
-    return [read, written];
+    this.lastWritten = written;
+    return read;
   }
 
   /** Writes a control record with an optional payload; false if it does not fit yet. */
