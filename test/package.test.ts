@@ -91,7 +91,32 @@ function readmeBlocks(): { section: string; code: string }[] {
   return blocks;
 }
 
+/** The ```sh block of the README's Wasmtime section, with `wasmtime run` played by our runner. */
+function wasmtimeBlock(): string {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Wasmtime"));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+  const runner = `${join(ROOT, ".venv/bin/python")} ${join(ROOT, "test/hosts/wasmtime_run.py")}`;
+  return block.replaceAll("wasmtime run -W threads=y,shared-memory=y", runner).replaceAll("build/", `${join(ROOT, "build")}/`);
+}
+
 describe("the README's code blocks", () => {
+  it("the wasmtime lines work as written (wasmtime run played by test/hosts/wasmtime_run.py)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "aiowasi-readme-"));
+    try {
+      const result = spawnSync("bash", ["-euo", "pipefail", "-c", wasmtimeBlock()], {
+        cwd: dir,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(await readFile(join(dir, "out/data.txt"), "utf8")).toBe("first line\nsecond line\n".repeat(2));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   const blocks = readmeBlocks();
   it("has code blocks to run", () => expect(blocks.length).toBeGreaterThanOrEqual(3));
   it.each(blocks.map((b, i) => [`${b.section} #${i + 1}`, i] as const))(
