@@ -21,6 +21,9 @@ import {
 import { isDeno } from "./runtime.js";
 
 const encoder = new TextEncoder();
+
+/** Node's Buffer with its native UTF-8 writer (not in @types/node). */
+type NativeBuffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
 // Strings up to this many UTF-16 units are copied by a plain loop while they
 // are ASCII: cheaper than a subarray plus encodeInto for short log lines.
 const ASCII_LOOP_MAX = 256;
@@ -34,7 +37,7 @@ function align(n: number): number {
 export class RingProducer {
   readonly #i32: Int32Array;
   readonly #u8: Uint8Array;
-  readonly #buf: Buffer | undefined; // the same memory as a Node Buffer, where it is fast
+  readonly #buf: NativeBuffer | undefined; // the same memory as a Node Buffer, where it is fast
   readonly #ctrl: number; // byte offset of the control block
   readonly #ring: number; // byte offset of the ring
   readonly #size: number;
@@ -45,7 +48,11 @@ export class RingProducer {
   constructor(buffer: SharedArrayBuffer, ctrl: number, ring: number, size: number) {
     this.#i32 = new Int32Array(buffer);
     this.#u8 = new Uint8Array(buffer);
-    this.#buf = typeof Buffer === "function" && !isDeno ? Buffer.from(buffer) : undefined;
+    // utf8Write is what Buffer#write calls after it has parsed its arguments;
+    // it has been on Buffer.prototype since Node 0.x (protobufjs and others
+    // use it). Only where it exists; otherwise the portable path below.
+    const buf = typeof Buffer === "function" && !isDeno ? (Buffer.from(buffer) as NativeBuffer) : undefined;
+    this.#buf = typeof buf?.utf8Write === "function" ? buf : undefined;
     this.#ctrl = ctrl;
     this.#ring = ring;
     this.#size = size;
@@ -116,9 +123,9 @@ export class RingProducer {
     const at = this.#ring + this.#tail + REC_HEADER;
     const cap = room - REC_HEADER;
     if (from === 0 && left * 3 <= cap && this.#buf) {
-      // Node's Buffer#write is a native UTF-8 copy: the fastest way in for a
-      // whole string, and it never writes half a character.
-      const written = this.#buf.write(text, at, cap, "utf8");
+      // Node's native UTF-8 copy: the fastest way in for a whole string, and
+      // it never writes half a character.
+      const written = this.#buf.utf8Write(text, at, cap);
       this.#header(KIND_WRITE, fd, written, 0);
       this.lastWritten = written;
       return left;
