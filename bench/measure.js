@@ -4,17 +4,13 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { contenders } from "./contenders/index.js";
-import { WORKLOADS } from "./workloads.js";
+import { planOf, WORKLOADS } from "./workloads.js";
 
 const [name, workloadId, size, scaleText, dir] = process.argv.slice(2);
 const workload = WORKLOADS[workloadId];
 const scale = Number(scaleText);
-const params = Object.fromEntries(
-  Object.entries(workload[size]).map(([k, v]) => [
-    k,
-    k === "size" || k === "chunk" || k === "files" ? v : Math.max(1, Math.round(v * scale)),
-  ]),
-);
+const plan = planOf(workloadId, size, scale);
+const { params } = plan;
 
 for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
 const contender = await contenders[name]();
@@ -41,7 +37,7 @@ peakRss = Math.max(peakRss, process.memoryUsage.rss());
 
 // It must have written the right bytes, or its time means nothing.
 const files = [];
-for (const [file, bytes] of workload.expected(params)) {
+for (const [file, bytes] of plan.expected) {
   const got = (await stat(join(dir, file))).size;
   files.push({ file, bytes, got });
   if (got !== bytes) throw new Error(`${name} ${workloadId}: ${file} has ${got} bytes, expected ${bytes}`);
@@ -54,8 +50,8 @@ console.log(
     workload: workloadId,
     scale,
     seconds,
-    writes: workload.writes(params),
-    bytes: workload.bytes(params),
+    writes: plan.writes,
+    bytes: plan.bytes,
     lagP99: at(0.99),
     lagMax: lags.length ? lags[lags.length - 1] : seconds * 1000,
     rssGrowthMiB: (peakRss - rssBefore) / (1024 * 1024),

@@ -15,7 +15,7 @@ import { CONTENDERS } from "./contenders/list.js";
 import { machine } from "./machine.js";
 import { renderMarkdown, renderTable, targetChecks } from "./report.js";
 import { renderSvg } from "./svg.js";
-import { WORKLOADS } from "./workloads.js";
+import { planOf, WORKLOADS } from "./workloads.js";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -47,7 +47,10 @@ const COMMANDS = {
 /** Runs one contender on one workload in a process of its own; returns its JSON line. */
 function runOnce(contender, workloadId, size, scale, dir) {
   const [command, prefix] = COMMANDS[contender.runtime];
-  const run = spawnSync(command, [...prefix, contender.name, workloadId, size, String(scale), dir], {
+  const args = [contender.name, workloadId, size, String(scale), dir];
+  // Python has no access to workloads.js: it gets the run's plan from it.
+  if (contender.runtime === "python") args.push(JSON.stringify(planOf(workloadId, size, scale)));
+  const run = spawnSync(command, [...prefix, ...args], {
     encoding: "utf8",
     timeout: 15 * 60_000,
     maxBuffer: 16 << 20,

@@ -88,3 +88,18 @@ export const WORKLOADS = {
     expected: () => [["w5.txt", 1024]],
   },
 };
+
+const FIXED = new Set(["size", "chunk", "files"]); // not scaled: the shape of the work
+
+/**
+ * What one run of a workload does at a size ("full" | "quick") and scale:
+ * its parameters, writes, bytes and the files it must leave. Every runtime
+ * (measure.js, python_bench.py via run.js) works from this one plan.
+ */
+export function planOf(workloadId, size, scale) {
+  const workload = WORKLOADS[workloadId];
+  const params = Object.fromEntries(
+    Object.entries(workload[size]).map(([k, v]) => [k, FIXED.has(k) ? v : Math.max(1, Math.round(v * scale))]),
+  );
+  return { params, writes: workload.writes(params), bytes: workload.bytes(params), expected: workload.expected(params) };
+}

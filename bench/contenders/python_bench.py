@@ -1,13 +1,15 @@
 """The Python-side contenders of the benchmark, one run per call:
 
-    python python_bench.py CONTENDER WORKLOAD full|quick SCALE DIR
+    python python_bench.py CONTENDER WORKLOAD full|quick SCALE DIR PLAN_JSON
 
 CONTENDER: aiofiles (the seed's library, with asyncio), wasmtime-cli
 (build/aiowasi-cli.wasm on the wasmtime engine, stdin -> file) or plain-copy
 (the same stdin -> file with 1 MiB blocking reads and writes: the bar the
 command module is measured against). Prints one JSON line shaped like
-bench/measure.js's. The workloads mirror bench/workloads.js; the wasmtime
-contenders take the byte-stream workloads (W1, W2) and the cold start (W5).
+bench/measure.js's. PLAN_JSON is bench/workloads.js's planOf() for the run
+(parameters, writes, bytes, expected files), passed by bench/run.js, so the
+sizes are defined once. The wasmtime contenders take the byte-stream
+workloads (W1, W2) and the cold start (W5).
 """
 import asyncio
 import json
@@ -22,34 +24,6 @@ sys.path.insert(0, os.path.join(ROOT, "test", "hosts"))
 
 LINE = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n"
 MIB = 1024 * 1024
-
-PARAMS = {
-    "W1": {"full": {"lines": 1_000_000}, "quick": {"lines": 2_000}},
-    "W2": {"full": {"blocks": 1024, "size": MIB}, "quick": {"blocks": 4, "size": MIB}},
-    "W3": {"full": {"files": 8, "lines": 125_000}, "quick": {"files": 8, "lines": 250}},
-    "W4": {"full": {"files": 16, "chars": 1_000_000, "chunk": 1024}, "quick": {"files": 16, "chars": 20_000, "chunk": 1024}},
-    "W5": {"full": {"rounds": 20}, "quick": {"rounds": 2}},
-}
-FIXED = {"size", "chunk", "files"}
-
-
-def scaled(workload, size, scale):
-    return {k: v if k in FIXED else max(1, round(v * scale)) for k, v in PARAMS[workload][size].items()}
-
-
-def shape(workload, p):
-    """(writes, bytes, [(file, bytes)]) of a workload, as bench/workloads.js says."""
-    if workload == "W1":
-        return p["lines"], p["lines"] * 64, [("w1.log", p["lines"] * 64)]
-    if workload == "W2":
-        return p["blocks"], p["blocks"] * p["size"], [("w2.bin", p["blocks"] * p["size"])]
-    if workload == "W3":
-        return p["files"] * p["lines"], p["files"] * p["lines"] * 64, [(f"w3-{n}.log", p["lines"] * 64) for n in range(p["files"])]
-    if workload == "W4":
-        writes = p["files"] * -(-p["chars"] // p["chunk"])
-        return writes, p["files"] * p["chars"], [(f"w4-{n}.txt", p["chars"]) for n in range(p["files"])]
-    return p["rounds"], p["rounds"] * 1024, [("w5.txt", 1024)]
-
 
 def rss_bytes():
     with open("/proc/self/statm") as f:
@@ -189,8 +163,9 @@ def stream_measure(contender, workload, p, d):
 
 
 def main():
-    contender, workload, size, scale_text, d = sys.argv[1:6]
-    p = scaled(workload, size, float(scale_text))
+    contender, workload, _size, scale_text, d, plan_json = sys.argv[1:7]
+    plan = json.loads(plan_json)
+    p = plan["params"]
     for entry in os.listdir(d):
         os.remove(os.path.join(d, entry))
     rss_before = rss_bytes()
@@ -201,9 +176,8 @@ def main():
     else:
         raise SystemExit(f"unknown contender {contender}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    writes, total, expected = shape(workload, p)
     files = []
-    for name, want in expected:
+    for name, want in plan["expected"]:
         got = os.stat(os.path.join(d, name)).st_size
         files.append({"file": name, "bytes": want, "got": got})
         if got != want:
@@ -212,7 +186,7 @@ def main():
     at = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else None  # noqa: E731
     print(json.dumps({
         "contender": contender, "workload": workload, "scale": float(scale_text), "seconds": seconds,
-        "writes": writes, "bytes": total, "lagP99": at(0.99), "lagMax": lags[-1] if lags else None,
+        "writes": plan["writes"], "bytes": plan["bytes"], "lagP99": at(0.99), "lagMax": lags[-1] if lags else None,
         "rssGrowthMiB": max(0, peak - rss_before) / MIB, "files": files,
     }))
 
