@@ -5,15 +5,15 @@ import { Channel, type CoreStats } from "./channel.js";
 import { badFile } from "./errors.js";
 import { AsyncFile } from "./file.js";
 import { type FaultPlan, kFaults, kTerminateWorker } from "./internal.js";
-import { KIND_OPEN, OPEN_MKDIR } from "./layout.js";
+import { KIND_OPEN } from "./layout.js";
 import {
-  checkOpenOptions,
   checkPath,
   checkPreopens,
   checkSize,
   flagBits,
   type OpenFlags,
   type OpenOptions,
+  optionBits,
   toWritable,
   type WriteData,
 } from "./validate.js";
@@ -70,7 +70,7 @@ export class Sandbox implements AsyncDisposable {
       preopens: hostDirs,
       bufferSize,
       chunkSize,
-      ...(options[kFaults] ? { faults: options[kFaults] } : {}),
+      faults: options[kFaults],
     });
     return new Sandbox(channel);
   }
@@ -81,7 +81,7 @@ export class Sandbox implements AsyncDisposable {
    * `{ mkdir: true }`, missing parent folders are created (inside the sandbox).
    */
   async open(path: string, flags: OpenFlags = "w", options?: OpenOptions): Promise<AsyncFile> {
-    const bits = flagBits(flags) | (checkOpenOptions(options).mkdir ? OPEN_MKDIR : 0);
+    const bits = flagBits(flags) | optionBits(options);
     checkPath(path);
     if (this.#closing) throw badFile("path_open", path);
     const payload = encoder.encode(path);

@@ -1,6 +1,6 @@
 // Argument checks for the public API: misuse is a TypeError with a Node-style code.
 import { ArgumentError } from "./errors.js";
-import { OPEN_APPEND, OPEN_EXCLUSIVE } from "./layout.js";
+import { OPEN_APPEND, OPEN_EXCLUSIVE, OPEN_MKDIR } from "./layout.js";
 
 /** How a file is opened: "w" truncates, "a" appends, "x" fails with EEXIST if it exists. */
 export type OpenFlags = "w" | "a" | "wx" | "ax";
@@ -31,8 +31,9 @@ export interface OpenOptions {
   mkdir?: boolean;
 }
 
-export function checkOpenOptions(options: unknown): OpenOptions {
-  if (options === undefined) return {};
+/** The OPEN_* bits of open()'s options, like flagBits() for its flags. */
+export function optionBits(options: unknown): number {
+  if (options === undefined) return 0;
   if (typeof options !== "object" || options === null) {
     throw new ArgumentError("ERR_INVALID_ARG_TYPE", `options must be an object, got ${describe(options)}`);
   }
@@ -40,7 +41,7 @@ export function checkOpenOptions(options: unknown): OpenOptions {
   if (mkdir !== undefined && typeof mkdir !== "boolean") {
     throw new ArgumentError("ERR_INVALID_ARG_TYPE", `options.mkdir must be a boolean, got ${describe(mkdir)}`);
   }
-  return { mkdir: mkdir === true };
+  return mkdir === true ? OPEN_MKDIR : 0;
 }
 
 export function checkPath(path: unknown): string {
