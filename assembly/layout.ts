@@ -43,6 +43,11 @@ export const KIND_DATASYNC: i32 = 6;
 export const KIND_CLOSE: i32 = 7;
 export const KIND_STOP: i32 = 8;
 
+// A write smaller than this many bytes is one record (the host never splits
+// it) and goes out in one fd_write (the core stages it whole, see ring.ts):
+// appends from several writers never tear such a write.
+export const WHOLE_BELOW: i32 = 4096;
+
 export const OPEN_APPEND: i32 = 1;
 export const OPEN_EXCLUSIVE: i32 = 2;
 export const OPEN_MKDIR: i32 = 4; // create missing parent folders (inside the preopen)

@@ -8,6 +8,7 @@ import {
   CTRL_HEAD, CTRL_RESULT, CTRL_TAIL, KIND_CLOSE, KIND_DATASYNC, KIND_FLUSH, KIND_OPEN, KIND_PAD,
   KIND_STOP, KIND_SYNC, KIND_WRITE, PUMP_COMPLETED, PUMP_IDLE, PUMP_PROGRESS, PUMP_STOPPED,
   REC_ALIGN, REC_FD, REC_HEADER, REC_KIND, REC_LEN, REC_REQ, RESULT_ERRNO, RESULT_REQ, RESULT_VALUE,
+  WHOLE_BELOW,
 } from "./layout";
 import {
   closeAll, closeFile, errorFromWrite, flushFile, isWritable, markFailed, openFile, openedFd, syncFile,
@@ -23,11 +24,12 @@ let ringSize: u32 = 0;
 let chunkSize: u32 = 0;
 let windowBytes: u32 = 0;
 
-// Records smaller than this are copied into the slot's staging area instead
-// of getting an iovec of their own: a run of 64-byte log lines becomes one
-// iovec. The copy is cheap next to the syscall work it saves, and it matters
-// on hosts whose fd_write loops over iovecs one write(2) at a time (Deno 2.9).
-const STAGE_BELOW: u32 = 4096;
+// Records smaller than WHOLE_BELOW are copied into the slot's staging area
+// instead of getting an iovec of their own: a run of 64-byte log lines becomes
+// one iovec, and a small record is never split across fd_write calls. The copy
+// is cheap next to the syscall work it saves, and it matters on hosts whose
+// fd_write loops over iovecs one write(2) at a time (Deno 2.9).
+const STAGE_BELOW: u32 = <u32>WHOLE_BELOW;
 const STAGE_CAP: u32 = 64 * 1024;
 let stageBytes: u32 = 0; // min(chunkSize, STAGE_CAP)
 let stages: usize = 0; // MAX_SLOTS staging areas of stageBytes each

@@ -38,6 +38,8 @@ export const KIND_DATASYNC = 6;
 export const KIND_CLOSE = 7;
 export const KIND_STOP = 8;
 
+export const WHOLE_BELOW = 4096; // a smaller write is one record and one fd_write
+
 export const OPEN_APPEND = 1;
 export const OPEN_EXCLUSIVE = 2;
 export const OPEN_MKDIR = 4;

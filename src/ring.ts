@@ -16,6 +16,7 @@ import {
   REC_REQ,
   STATE_RUNNING,
   STATE_SLEEPING,
+  WHOLE_BELOW,
 } from "./layout.js";
 
 import { isDeno } from "./runtime.js";
@@ -29,6 +30,21 @@ type NativeBuffer = Buffer & { utf8Write(text: string, offset: number, length: n
 const ASCII_LOOP_MAX = 256;
 // The smallest string record worth making: room for any one UTF-8 character.
 const MIN_STRING_ROOM = REC_HEADER + 8;
+
+/** UTF-8 length of a string (only on the rare path where the ring is nearly full). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
 
 function align(n: number): number {
   return (n + REC_ALIGN - 1) & ~(REC_ALIGN - 1);
@@ -104,6 +120,7 @@ export class RingProducer {
     const room = this.#room(REC_HEADER + left);
     if (room <= REC_HEADER) return 0;
     const n = Math.min(left, room - REC_HEADER);
+    if (n < left && bytes.length < WHOLE_BELOW) return 0; // small writes wait to go in whole
     const at = this.#ring + this.#tail + REC_HEADER;
     this.#u8.set(n === bytes.length ? bytes : bytes.subarray(from, from + n), at);
     this.#header(KIND_WRITE, fd, n, 0);
@@ -147,6 +164,9 @@ export class RingProducer {
     const rest = from === 0 ? text : text.slice(from);
     const { read, written } = encoder.encodeInto(rest, this.#u8.subarray(at, at + cap));
     if (written === 0) return 0;
+    // A small write waits for room to go in whole (WHOLE_BELOW); the bytes
+    // encoded past TAIL are simply overwritten later.
+    if (read < rest.length && from === 0 && utf8Length(text) < WHOLE_BELOW) return 0;
     this.#header(KIND_WRITE, fd, written, 0);
     this.lastWritten = written;
     return read;

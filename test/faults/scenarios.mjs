@@ -132,11 +132,21 @@ export const SCENARIOS = {
   async appenders(dir) {
     const writers = 4;
     const perWriter = 3000;
-    const sandboxes = await Promise.all(Array.from({ length: writers }, () => Sandbox.create({ preopens: { "/out": dir } })));
+    // Small rings and writes that are not awaited keep the rings full, where
+    // a write could be split at the ring's end; lines up to ~3 KB, strings and
+    // bytes, all below WHOLE_BELOW (4 KiB), so none may tear.
+    const sandboxes = await Promise.all(
+      Array.from({ length: writers }, () => Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024 })),
+    );
     await Promise.all(
       sandboxes.map(async (sb, n) => {
         const f = await sb.open("/out/shared.log", "a");
-        for (let i = 0; i < perWriter; i++) await f.write(`w${n} ${i} ${"ab".repeat((i * 7 + n) % 400)} end\n`);
+        const pending = [];
+        for (let i = 0; i < perWriter; i++) {
+          const line = `w${n} ${i} ${"ab".repeat((i * 977 + n * 131) % 1500)} end\n`;
+          pending.push(f.write(i % 2 ? line : new TextEncoder().encode(line)));
+        }
+        await Promise.all(pending);
         await f.close();
         await sb.close();
       }),
