@@ -90,8 +90,9 @@ describe("aiowasi-cli.wasm on wasmtime", () => {
   ])("prints the usage and exits 2 for %s", async (_what, args) => {
     const dir = await tempDir();
     const run = cli(dir, args as string[]);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain("usage: aiowasi-cli.wasm write");
+    expect(run.status).toBe(2); // the usage exit code; the text itself is not asserted
+    expect(codeIn(run.stderr)).toBeUndefined(); // not reported as an operation failure
+    expect(run.stderr.length).toBeGreaterThan(0);
     expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -72,6 +72,14 @@ it(`the hostile-path corpus has at least 40 paths × w, a, wx (${CORPUS_PATHS} p
   expect(CORPUS_PATHS).toBeGreaterThanOrEqual(40);
 });
 
+it("every known difference names a host and a case that exist (none can go stale unseen)", () => {
+  const names = new Set(cases.map((c) => c.name));
+  for (const d of KNOWN_DIFFERENCES as { host: string; name: string }[]) {
+    expect(Object.keys(HOSTS), d.name).toContain(d.host);
+    expect(names.has(d.name), d.name).toBe(true);
+  }
+});
+
 describe.each(Object.keys(HOSTS))("conformance on %s", (host) => {
   let root = "";
   let outcomes: string[][] = [];
