@@ -25,8 +25,9 @@ const encoder = new TextEncoder();
 
 /** Node's Buffer with its native UTF-8 writer (not in @types/node). */
 type NativeBuffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
-// Strings up to this many UTF-16 units are copied by a plain loop while they
-// are ASCII: cheaper than a subarray plus encodeInto for short log lines.
+// Where Node's native utf8Write is missing (Deno), strings up to this many
+// UTF-16 units are copied by a plain loop while they are ASCII: cheaper than
+// a subarray plus encodeInto for short log lines.
 const ASCII_LOOP_MAX = 256;
 // The smallest string record worth making: room for any one UTF-8 character.
 const MIN_STRING_ROOM = REC_HEADER + 8;

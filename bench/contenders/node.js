@@ -74,12 +74,6 @@ export const nodeContenders = {
       },
     };
   },
-  "writeSync-each": async () => ({
-    async open(path) {
-      const fd = openSync(path, "w");
-      return { write: (data) => void writeSync(fd, data), close: async () => closeSync(fd) };
-    },
-  }),
   // The limit: the same bytes gathered into large blocks, one blocking write each.
   "limit-blocking": async () => ({
     async open(path) {
