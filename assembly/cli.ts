@@ -85,7 +85,9 @@ function drain(): void {
 /**
  * Runs one control record to completion and returns its errno. The payload
  * is encoded before init(): nothing may be allocated after it, because the
- * ring sits in memory init() grew past the stub allocator's heap.
+ * ring sits in memory init() grew past the stub allocator's heap (the stub
+ * would hand that memory out again). fail() still builds its message, but
+ * only on the way to proc_exit, when the ring no longer matters.
  */
 function control(kind: i32, fd: u32, payload: ArrayBuffer | null = null): errno {
   const len = payload === null ? 0 : <u32>payload.byteLength;
