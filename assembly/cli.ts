@@ -10,12 +10,12 @@
 // stderr and exits 1; bad usage prints the usage and exits 2.
 import { errno, errnoToString, fd_read, proc_exit } from "bindings/wasi_snapshot_preview1";
 import {
-  CTRL_HEAD, CTRL_RESULT, CTRL_TAIL, KIND_CLOSE, KIND_OPEN, KIND_SYNC, KIND_WRITE, OPEN_APPEND,
-  OPEN_EXCLUSIVE, PUMP_COMPLETED, PUMP_IDLE, REC_ALIGN, REC_FD, REC_HEADER, REC_KIND, REC_LEN, REC_REQ,
-  RESULT_ERRNO, RESULT_VALUE,
+  CTRL_HEAD, CTRL_RESULT, CTRL_TAIL, KIND_CLOSE, KIND_OPEN, KIND_SYNC, KIND_WRITE, OPEN_APPEND, OPEN_CREATE,
+  OPEN_EXCLUSIVE, OPEN_TRUNCATE, OPEN_WRITE, PUMP_COMPLETED, PUMP_IDLE, REC_ALIGN, REC_FILE, REC_HEADER,
+  REC_KIND, REC_LEN, REC_SEQ, RESULT_ERRNO,
 } from "./layout";
-import { init, ctrlPtr, ringPtr } from "./index";
-import { pump } from "./ring";
+import { ctrlPtr, init, regionBytes } from "./index";
+import { pump, ringPtr } from "./ring";
 
 const RING_BYTES: u32 = 4 << 20;
 const READ_MAX: u32 = 1 << 20; // one fd_read; the core splits it into chunkSize writes
@@ -62,12 +62,14 @@ let ctrl: usize = 0;
 let ring: usize = 0;
 let tail: u32 = 0;
 
-function header(kind: i32, fd: u32, len: u32): usize {
+const FILE: u32 = 0; // the one file this command writes: handle 0
+
+function header(kind: i32, len: u32): usize {
   const rec = ring + <usize>tail;
   store<u32>(rec + REC_KIND, kind);
-  store<u32>(rec + REC_FD, fd);
+  store<u32>(rec + REC_FILE, FILE);
   store<u32>(rec + REC_LEN, len);
-  store<u32>(rec + REC_REQ, 0);
+  store<u32>(rec + REC_SEQ, 0);
   tail += (<u32>REC_HEADER + len + <u32>REC_ALIGN - 1) & ~(<u32>REC_ALIGN - 1);
   return rec + REC_HEADER;
 }
@@ -89,10 +91,10 @@ function drain(): void {
  * would hand that memory out again). fail() still builds its message, but
  * only on the way to proc_exit, when the ring no longer matters.
  */
-function control(kind: i32, fd: u32, payload: ArrayBuffer | null = null): errno {
+function control(kind: i32, payload: ArrayBuffer | null = null): errno {
   const len = payload === null ? 0 : <u32>payload.byteLength;
-  if (len > 0) memory.copy(header(kind, fd, len), changetype<usize>(payload), len);
-  else header(kind, fd, 0);
+  if (len > 0) memory.copy(header(kind, len), changetype<usize>(payload), len);
+  else header(kind, 0);
   atomic.store<u32>(ctrl + CTRL_TAIL, tail);
   let status = pump();
   while (status != PUMP_COMPLETED && status != PUMP_IDLE) status = pump();
@@ -100,8 +102,8 @@ function control(kind: i32, fd: u32, payload: ArrayBuffer | null = null): errno 
   return <errno>load<u32>(ctrl + CTRL_RESULT + RESULT_ERRNO);
 }
 
-/** Copies stdin into WRITE records for `fd`, draining whenever the ring is full. */
-function copyStdin(fd: u32): errno {
+/** Copies stdin into WRITE records for the file, draining whenever the ring is full. */
+function copyStdin(): errno {
   const iov = memory.data(8, 4);
   const nread = memory.data(4, 4);
   // Keep 8 bytes free so a full ring is never mistaken for an empty one.
@@ -120,7 +122,7 @@ function copyStdin(fd: u32): errno {
     if (err != errno.SUCCESS) return err;
     const got = load<u32>(nread);
     if (got == 0) break; // end of input
-    header(KIND_WRITE, fd, got);
+    header(KIND_WRITE, got);
   }
   drain();
   return errno.SUCCESS;
@@ -130,13 +132,13 @@ function main(): void {
   const args = process.argv;
   if (args.length < 2) usage("no command");
   if (args[1] != "write") usage("unknown command '" + args[1] + "'");
-  let flags: i32 = 0;
+  let flags: i32 = OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE;
   let chunk = DEFAULT_CHUNK;
   let sync = false;
   let path: string | null = null;
   for (let i = 2; i < args.length; i++) {
     const arg = args[i];
-    if (arg == "--append") flags |= OPEN_APPEND;
+    if (arg == "--append") flags = (flags & ~OPEN_TRUNCATE) | OPEN_APPEND;
     else if (arg == "--exclusive") flags |= OPEN_EXCLUSIVE;
     else if (arg == "--sync") sync = true;
     else if (arg == "--chunk-size") {
@@ -150,27 +152,35 @@ function main(): void {
   if (path === null) usage("no GUEST_PATH");
   const target = path!;
 
+  // OPEN's payload: the OPEN_* bits, then the path.
   const pathBytes = String.UTF8.encode(target);
-  const initErr = init(RING_BYTES, chunk);
+  const payload = new ArrayBuffer(4 + pathBytes.byteLength);
+  store<u32>(changetype<usize>(payload), <u32>flags);
+  memory.copy(changetype<usize>(payload) + 4, changetype<usize>(pathBytes), pathBytes.byteLength);
+  // The command module owns its memory: its region is simply grown.
+  const size = regionBytes(RING_BYTES, chunk);
+  const pages = <i32>((size + 0xffff) >> 16);
+  const start = memory.grow(pages);
+  if (start < 0) fail(errno.NOMEM, "cannot set up the core");
+  const initErr = init(<usize>start << 16, <usize>pages << 16, RING_BYTES, chunk, 0);
   if (initErr != errno.SUCCESS) fail(<errno>initErr, "cannot set up the core");
   ctrl = ctrlPtr();
   ring = ringPtr();
 
-  const openErr = control(KIND_OPEN, flags, pathBytes);
+  const openErr = control(KIND_OPEN, payload);
   if (openErr != errno.SUCCESS) fail(openErr, "cannot open '" + target + "'");
-  const fd = load<u32>(ctrl + CTRL_RESULT + RESULT_VALUE);
 
-  const readErr = copyStdin(fd);
+  const readErr = copyStdin();
   if (readErr != errno.SUCCESS) {
-    control(KIND_CLOSE, fd);
+    control(KIND_CLOSE);
     fail(readErr, "cannot read standard input");
   }
   if (sync) {
-    const syncErr = control(KIND_SYNC, fd);
+    const syncErr = control(KIND_SYNC);
     if (syncErr != errno.SUCCESS) fail(syncErr, "cannot write or sync '" + target + "'");
   }
   // close reports any write error the core kept for this file.
-  const closeErr = control(KIND_CLOSE, fd);
+  const closeErr = control(KIND_CLOSE);
   if (closeErr != errno.SUCCESS) fail(closeErr, "cannot write or close '" + target + "'");
 }
 

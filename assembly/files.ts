@@ -1,107 +1,240 @@
-// The files this instance opened, and their sticky write errors. A write that
-// fails marks its fd; later writes to it are dropped until the error has been
-// reported by the next flush/sync/datasync/close on that fd (the BufferedWriter
-// contract: errors surface at the latest at flush). Only fds opened here can be
-// written or closed, so a stray record can never touch a preopen's fd.
+// The file table: one entry per handle the host gave out (FILE_*), in shared
+// memory so the host can see a file's state without a round trip.
+//
+// A file fails when a write or a sync of it fails: its errno is kept (sticky),
+// nothing more is written to it (so a record cut short is never followed by
+// new data), and every later flush/sync/close answers that error until the
+// file is closed or reopened. Each failure is also put in the failure log, so
+// the host can report it even if nobody asks the file again.
+import { errno, fd_close, fd_datasync, fd_filestat_set_size, fd_sync, filetype } from "bindings/wasi_snapshot_preview1";
+import { ACCESS_APPEND, ACCESS_READ, ACCESS_WRITE, openEntry, STAT_SIZEOF, STAT_TYPE, statAt, isHostAnchored } from "./beneath";
 import {
-  errno,
-  fd_close,
-  fd_datasync,
-  fd_sync,
-  fdflags,
-  oflags,
-  path_open,
-  rights,
-} from "bindings/wasi_snapshot_preview1";
-import { OPEN_APPEND, OPEN_EXCLUSIVE, OPEN_MKDIR } from "./layout";
-import { resolve, resolvedDir, resolvedLen, resolvedPath } from "./path";
+  CALL_FD_DATASYNC, CALL_FD_SYNC, CALL_NONE, CTRL_FAILURES, CTRL_PROGRESS, FAILLOG_ENTRY, FAILLOG_SIZE, FILE_ENTRY,
+  FILE_ERR_CALL, FILE_ERR_SEQ, FILE_ERRNO, FILE_FD, FILE_MAX, FILE_MODE, FILE_SYNCED, FILE_WRITTEN, NO_FD,
+  OPEN_APPEND, OPEN_CREATE, OPEN_EXCLUSIVE, OPEN_MKDIR, OPEN_READ, OPEN_TRUNCATE, OPEN_WRITE, REFUSED_CHANGING,
+} from "./layout";
+import { leafExists, leafLen, leafName, RACE_RETRIES, RACED, refuse, releaseWalk, resolve, walkDir } from "./path";
+import { carve } from "./region";
 
-const MAX_FDS: u32 = 65536;
-const opened = memory.data(<i32>MAX_FDS); // u8: 1 while open
-const sticky = memory.data(<i32>MAX_FDS * 2, 2); // u16: pending errno
-const fdOut = memory.data(4, 4);
+let table: usize = 0;
+let failLog: usize = 0;
+let ctrl: usize = 0;
+let statBuf: usize = 0;
+let expectBuf: usize = 0;
+let allowSpecial = false;
 
-const FILE_RIGHTS: u64 =
-  rights.FD_WRITE | rights.FD_SYNC | rights.FD_DATASYNC | rights.FD_SEEK | rights.FD_TELL |
-  rights.FD_FDSTAT_SET_FLAGS | rights.FD_FILESTAT_GET | rights.FD_FILESTAT_SET_SIZE |
-  rights.FD_ADVISE | rights.FD_ALLOCATE;
-
-export function isWritable(fd: u32): bool {
-  return fd < MAX_FDS && load<u8>(opened + fd) == 1 && load<u16>(sticky + fd * 2) == 0;
+export function carveFiles(ctrlBlock: usize, specialFiles: bool): void {
+  ctrl = ctrlBlock;
+  allowSpecial = specialFiles;
+  table = carve(<usize>FILE_MAX * <usize>FILE_ENTRY, 64);
+  failLog = carve(<usize>FAILLOG_SIZE * <usize>FAILLOG_ENTRY);
+  statBuf = carve(STAT_SIZEOF);
+  expectBuf = carve(STAT_SIZEOF);
 }
 
-export function markFailed(fd: u32, err: errno): void {
-  if (fd < MAX_FDS && load<u16>(sticky + fd * 2) == 0) store<u16>(sticky + fd * 2, err);
+/** Every handle starts closed (a region may have served an earlier instance). */
+export function resetFiles(): void {
+  for (let h = 0; h < FILE_MAX; h++) store<u32>(entry(<u32>h) + FILE_FD, NO_FD);
 }
 
-/** True when the last flush/sync/close result is an earlier fd_write's error. */
-export let errorFromWrite: bool = false;
-
-function takeError(fd: u32): errno {
-  const err = load<u16>(sticky + fd * 2);
-  store<u16>(sticky + fd * 2, 0);
-  errorFromWrite = err != errno.SUCCESS;
-  return err;
+export function fileTablePtr(): usize {
+  return table;
 }
 
-function isOpen(fd: u32): bool {
-  return fd < MAX_FDS && load<u8>(opened + fd) == 1;
+export function failLogPtr(): usize {
+  return failLog;
 }
 
-/** Opens a guest path; on success the fd is in `openedFd`. */
-export let openedFd: u32 = 0;
-export function openFile(flags: i32, path: usize, len: i32): errno {
-  errorFromWrite = false;
-  const exclusive = (flags & OPEN_EXCLUSIVE) != 0;
-  const append = (flags & OPEN_APPEND) != 0;
-  const err = resolve(path, len, !exclusive, (flags & OPEN_MKDIR) != 0);
-  if (err != errno.SUCCESS) return err;
-  let openFlags: u16 = oflags.CREAT;
-  if (exclusive) openFlags |= oflags.EXCL;
-  if (!append) openFlags |= oflags.TRUNC;
-  const ff: u16 = append ? fdflags.APPEND : 0;
-  // No SYMLINK_FOLLOW: resolve() already replaced every symlink it found.
-  const e = path_open(resolvedDir, 0, resolvedPath, resolvedLen, openFlags, FILE_RIGHTS, 0, ff, fdOut);
-  if (e != errno.SUCCESS) return e;
-  const fd = load<u32>(fdOut);
-  if (fd >= MAX_FDS) {
-    fd_close(fd);
-    return errno.MFILE;
+function entry(handle: u32): usize {
+  return table + <usize>handle * <usize>FILE_ENTRY;
+}
+
+/** The WASI fd of an open handle, or NO_FD. */
+export function fdOf(handle: u32): u32 {
+  return handle < <u32>FILE_MAX ? load<u32>(entry(handle) + FILE_FD) : NO_FD;
+}
+
+/** Open and not failed: its writes go out. */
+export function isWritable(handle: u32): bool {
+  return fdOf(handle) != NO_FD && atomic.load<u32>(entry(handle) + FILE_ERRNO) == 0;
+}
+
+/** The errno a failed file keeps answering, and the call that failed (for the host's error). */
+export function failure(handle: u32): errno {
+  return handle < <u32>FILE_MAX ? <errno>atomic.load<u32>(entry(handle) + FILE_ERRNO) : errno.BADF;
+}
+export function failedCall(handle: u32): i32 {
+  return <i32>load<u32>(entry(handle) + FILE_ERR_CALL);
+}
+
+/** Records that the file failed; the first failure wins. `seq`: the first write not known done. */
+export function failFile(handle: u32, err: errno, call: i32, seq: u32): void {
+  const e = entry(handle);
+  if (atomic.load<u32>(e + FILE_ERRNO) != 0) return;
+  store<u32>(e + FILE_ERR_SEQ, seq);
+  store<u32>(e + FILE_ERR_CALL, call);
+  atomic.store<u32>(e + FILE_ERRNO, err); // after ERR_SEQ: the host reads ERRNO first
+  const count = atomic.load<i32>(ctrl + CTRL_FAILURES);
+  const log = failLog + <usize>(count % FAILLOG_SIZE) * <usize>FAILLOG_ENTRY;
+  store<u32>(log, handle);
+  store<u32>(log + 4, err);
+  store<u32>(log + 8, call);
+  atomic.store<i32>(ctrl + CTRL_FAILURES, count + 1);
+  atomic.add<i32>(ctrl + CTRL_PROGRESS, 1);
+  atomic.notify(ctrl + CTRL_PROGRESS); // durable writers waiting on this file must hear of it
+}
+
+/** Marks `seq` (and everything of the file before it) handed to the OS. */
+export function markWritten(handle: u32, seq: u32): void {
+  atomic.store<u32>(entry(handle) + FILE_WRITTEN, seq);
+}
+
+/** fd_datasync for a group of "synced" writes up to `seq`; a failure fails the file. */
+export function syncGroup(handle: u32, seq: u32): bool {
+  const e = entry(handle);
+  const err = fd_datasync(load<u32>(e + FILE_FD));
+  if (err != errno.SUCCESS) {
+    failFile(handle, err, CALL_FD_DATASYNC, load<u32>(e + FILE_SYNCED) + 1);
+    return false;
   }
-  store<u8>(opened + fd, 1);
-  store<u16>(sticky + fd * 2, 0);
-  openedFd = fd;
+  atomic.store<u32>(e + FILE_SYNCED, seq);
+  return true;
+}
+
+function accessOf(mode: i32): i32 {
+  let access = 0;
+  if ((mode & OPEN_READ) != 0) access |= ACCESS_READ;
+  if ((mode & OPEN_WRITE) != 0) access |= ACCESS_WRITE;
+  if ((mode & OPEN_APPEND) != 0) access |= ACCESS_APPEND;
+  return access;
+}
+
+/** Opens the leaf resolve() found; an fd, or -errno, or -RACED when it changed meanwhile. */
+function openLeaf(mode: i32): i32 {
+  const exclusive = (mode & OPEN_EXCLUSIVE) != 0;
+  const create = exclusive || ((mode & OPEN_CREATE) != 0 && !leafExists);
+  let expect: usize = 0;
+  if (!isHostAnchored() && !create) {
+    // WASI-anchored: remember what the walk saw, so an entry swapped in
+    // before path_open is caught by its identity (see openEntry).
+    const e = statAt(walkDir, leafName, leafLen, expectBuf);
+    if (e == errno.NOENT) return (mode & OPEN_CREATE) != 0 ? -<i32>RACED : -<i32>errno.NOENT;
+    if (e != errno.SUCCESS) return -<i32>e;
+    if (load<u8>(expectBuf + STAT_TYPE) == filetype.SYMBOLIC_LINK) return -<i32>RACED;
+    expect = expectBuf;
+  }
+  const fd = openEntry(walkDir, leafName, leafLen, accessOf(mode), create, allowSpecial, statBuf, expect);
+  if (fd < 0) {
+    if (fd == -<i32>errno.EXIST && !exclusive) return -<i32>RACED; // appeared meanwhile: open it instead
+    if (fd == -<i32>errno.NOENT && !create && (mode & OPEN_CREATE) != 0) return -<i32>RACED; // vanished: create it
+    if (fd == -<i32>errno.LOOP && !exclusive) return -<i32>RACED; // became a link: follow it
+    return fd;
+  }
+  const type = load<u8>(statBuf + STAT_TYPE);
+  let err = errno.SUCCESS;
+  // An O_EXCL create makes a new regular file or nothing: a host that
+  // opened something else (Deno's node:wasi opens a folder) found it there.
+  if (create && type != filetype.REGULAR_FILE) err = errno.EXIST;
+  else if (type == filetype.DIRECTORY) err = errno.ISDIR;
+  else if ((mode & OPEN_TRUNCATE) != 0 && type == filetype.REGULAR_FILE) err = fd_filestat_set_size(<u32>fd, 0);
+  if (err != errno.SUCCESS) {
+    fd_close(<u32>fd);
+    return -<i32>err;
+  }
+  return fd;
+}
+
+/** Opens a guest path: an fd, or -errno. Nothing outside the preopens is touched. */
+function openPath(mode: i32, path: usize, len: i32): i32 {
+  for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
+    let fd: i32;
+    const err = resolve(path, len, (mode & OPEN_EXCLUSIVE) == 0, (mode & OPEN_MKDIR) != 0);
+    if (err != errno.SUCCESS) fd = -<i32>err;
+    else if (leafLen == 0) fd = -<i32>errno.ISDIR; // the path names a folder
+    else fd = openLeaf(mode);
+    releaseWalk();
+    if (fd != -<i32>RACED) return fd;
+  }
+  return -<i32>refuse(REFUSED_CHANGING);
+}
+
+function install(handle: u32, fd: u32, mode: i32): void {
+  const e = entry(handle);
+  store<u32>(e + FILE_MODE, mode);
+  store<u32>(e + FILE_ERR_SEQ, 0);
+  store<u32>(e + FILE_ERR_CALL, CALL_NONE);
+  atomic.store<u32>(e + FILE_WRITTEN, 0);
+  atomic.store<u32>(e + FILE_SYNCED, 0);
+  atomic.store<u32>(e + FILE_ERRNO, 0);
+  atomic.store<u32>(e + FILE_FD, fd);
+}
+
+/** OPEN: the handle gets a fresh entry. */
+export function openFile(handle: u32, mode: i32, path: usize, len: i32): errno {
+  if (handle >= <u32>FILE_MAX || fdOf(handle) != NO_FD) return errno.BADF;
+  const fd = openPath(mode, path, len);
+  if (fd < 0) return <errno>-fd;
+  install(handle, <u32>fd, mode);
   return errno.SUCCESS;
 }
 
-export function flushFile(fd: u32): errno {
-  errorFromWrite = false;
-  if (!isOpen(fd)) return errno.BADF;
-  return takeError(fd); // the writes before this record are already out
+/**
+ * REOPEN (log rotation): later records of the handle go to a fresh open of
+ * `path`; the old fd, whose records all came before, is closed. If the open
+ * fails, the handle keeps writing where it was. A failed file starts afresh.
+ */
+export function reopenFile(handle: u32, mode: i32, path: usize, len: i32): errno {
+  const old = fdOf(handle);
+  if (old == NO_FD) return errno.BADF;
+  const fd = openPath(mode, path, len);
+  if (fd < 0) return <errno>-fd;
+  const e = entry(handle);
+  const written = atomic.load<u32>(e + FILE_WRITTEN);
+  install(handle, <u32>fd, mode);
+  atomic.store<u32>(e + FILE_WRITTEN, written); // sequence numbers go on across the switch
+  atomic.store<u32>(e + FILE_SYNCED, written);
+  fd_close(old);
+  return errno.SUCCESS;
 }
 
-export function syncFile(fd: u32, dataOnly: bool): errno {
-  errorFromWrite = false;
-  if (!isOpen(fd)) return errno.BADF;
-  const err = takeError(fd);
-  if (err != errno.SUCCESS) return err;
-  return dataOnly ? fd_datasync(fd) : fd_sync(fd);
+/** FLUSH: the writes before this record are already out; report a failure. */
+export function flushFile(handle: u32): errno {
+  if (fdOf(handle) == NO_FD) return errno.BADF;
+  return failure(handle);
 }
 
-export function closeFile(fd: u32): errno {
-  errorFromWrite = false;
-  if (!isOpen(fd)) return errno.BADF;
-  const err = takeError(fd);
-  store<u8>(opened + fd, 0);
-  const e = fd_close(fd);
-  return err != errno.SUCCESS ? err : e;
+export function syncFile(handle: u32, dataOnly: bool): errno {
+  const fd = fdOf(handle);
+  if (fd == NO_FD) return errno.BADF;
+  const failed = failure(handle);
+  if (failed != errno.SUCCESS) return failed;
+  const err = dataOnly ? fd_datasync(fd) : fd_sync(fd);
+  if (err != errno.SUCCESS) {
+    const e = entry(handle);
+    failFile(handle, err, dataOnly ? CALL_FD_DATASYNC : CALL_FD_SYNC, load<u32>(e + FILE_SYNCED) + 1);
+  } else {
+    const e = entry(handle);
+    atomic.store<u32>(e + FILE_SYNCED, atomic.load<u32>(e + FILE_WRITTEN));
+  }
+  return err;
+}
+
+/** CLOSE: fd_close; answers the file's failure if it had one. */
+export function closeFile(handle: u32): errno {
+  const fd = fdOf(handle);
+  if (fd == NO_FD) return errno.BADF;
+  const failed = failure(handle);
+  atomic.store<u32>(entry(handle) + FILE_FD, NO_FD);
+  const err = fd_close(fd);
+  return failed != errno.SUCCESS ? failed : err;
 }
 
 /** Closes everything still open (the sandbox is ending). */
 export function closeAll(): void {
-  for (let fd: u32 = 0; fd < MAX_FDS; fd++) {
-    if (load<u8>(opened + fd) == 1) {
-      store<u8>(opened + fd, 0);
+  for (let h: u32 = 0; h < <u32>FILE_MAX; h++) {
+    const fd = fdOf(h);
+    if (fd != NO_FD) {
+      atomic.store<u32>(entry(h) + FILE_FD, NO_FD);
       fd_close(fd);
     }
   }

@@ -1,45 +1,86 @@
-// The reactor module's exports (for the JS hosts). Every export returns an
-// errno or a plain value; nothing here throws (a throw aborts the instance).
+// The reactor module's exports (for the JS hosts and the Wasmtime host).
+// Every export returns an errno or a plain value; nothing here throws (a throw
+// aborts the instance).
 import { errno } from "bindings/wasi_snapshot_preview1";
-import { CTRL_BYTES } from "./layout";
-import { discoverPreopens } from "./path";
-import { ringSetup, stagingBytes } from "./ring";
-import { setStatsBlock } from "./write";
+import { carveBeneath } from "./beneath";
+import { carveFiles, resetFiles } from "./files";
+import { CTRL_BYTES, INIT_ALLOW_SPECIAL, INIT_HOST_ANCHORED, PREOPEN_NAME_CAP } from "./layout";
+import { addPreopen, carvePath, discoverPreopens } from "./path";
+import { carve, carvedTo, carveFrom } from "./region";
+import { carveRing } from "./ring";
+import { carveWrite } from "./write";
 
 export {
-  CTRL_HEAD, CTRL_TAIL, CTRL_STATE, CTRL_SPACE_WANTED, CTRL_RESULT, CTRL_STATS, CTRL_BYTES,
-  RESULT_REQ, RESULT_ERRNO, RESULT_VALUE, STAT_WRITE_CALLS, STAT_MAX_WRITE, STAT_BYTES, STAT_RETRIES,
-  STATE_RUNNING, STATE_SLEEPING, REC_KIND, REC_FD, REC_LEN, REC_REQ, REC_HEADER, REC_ALIGN,
-  KIND_WRITE, KIND_PAD, KIND_OPEN, KIND_FLUSH, KIND_SYNC, KIND_DATASYNC, KIND_CLOSE, KIND_STOP,
-  WHOLE_BELOW, OPEN_APPEND, OPEN_EXCLUSIVE, OPEN_MKDIR, PUMP_IDLE, PUMP_PROGRESS, PUMP_COMPLETED, PUMP_STOPPED,
+  CTRL_HEAD, CTRL_TAIL, CTRL_STATE, CTRL_SPACE_WANTED, CTRL_RESULT, CTRL_STATS, CTRL_PROGRESS, CTRL_FAILURES,
+  CTRL_HOT, CTRL_BYTES, RESULT_REQ, RESULT_ERRNO, RESULT_VALUE, RESULT_VALUE2, RESULT_CALL, STAT_WRITE_CALLS,
+  STAT_MAX_WRITE, STAT_BYTES, STAT_RETRIES, STAT_DATASYNCS, STAT_SYNCED_WRITES, STAT_DROPPED, STAT_COUNT,
+  STATE_RUNNING, STATE_SLEEPING, REC_KIND, REC_FILE, REC_LEN, REC_SEQ, REC_HEADER, REC_ALIGN, REC_FLAGS_SHIFT,
+  KIND_WRITE, KIND_PAD, KIND_OPEN, KIND_FLUSH, KIND_SYNC, KIND_DATASYNC, KIND_CLOSE, KIND_STOP, KIND_REOPEN,
+  WANT_WRITTEN, WANT_SYNCED, WHOLE_BELOW, OPEN_WRITE, OPEN_APPEND, OPEN_EXCLUSIVE, OPEN_CREATE, OPEN_TRUNCATE,
+  OPEN_MKDIR, OPEN_READ, INIT_HOST_ANCHORED, INIT_ALLOW_SPECIAL, FILE_MAX, FILE_ENTRY, FILE_FD, FILE_ERRNO,
+  FILE_ERR_SEQ, FILE_ERR_CALL, FILE_WRITTEN, FILE_SYNCED, FILE_MODE, FAILLOG_SIZE, FAILLOG_ENTRY,
+  REFUSED_NO_PREOPEN, REFUSED_ABOVE_ROOT, REFUSED_ABSOLUTE_LINK, REFUSED_HIDDEN_LINK, REFUSED_NEW_LINK,
+  REFUSED_CHANGING, REFUSED_ROOT_ENTRY, CALL_NONE, CALL_FD_WRITE, CALL_FD_DATASYNC, CALL_FD_SYNC, PUMP_IDLE, PUMP_PROGRESS, PUMP_COMPLETED,
+  PUMP_STOPPED, MAX_SLOTS, IOV_MAX, STAGE_CAP, MAX_PREOPENS, PREOPEN_NAME_CAP, PATH_MAX, NAME_MAX, MAX_DEPTH,
 } from "./layout";
-export { pump, hasWork } from "./ring";
+export { pump, hasWork, ringPtr } from "./ring";
+export { fileTablePtr, failLogPtr } from "./files";
 
 let ctrlBlock: usize = 0;
-let ringBase: usize = 0;
+let scratch: usize = 0;
 
-/** Allocates the control block and a ring of `ringBytes`; finds the preopens. */
-export function init(ringBytes: u32, chunkSize: u32): u32 {
+/** Lays the region out from `base`: where each part goes. Writes nothing. */
+function carveAll(base: usize, ringBytes: u32, chunkSize: u32, options: i32): usize {
+  carveFrom(base);
+  ctrlBlock = carve(<usize>CTRL_BYTES, 64);
+  carveRing(ctrlBlock, ringBytes, chunkSize);
+  carveWrite(ctrlBlock);
+  carveBeneath((options & INIT_HOST_ANCHORED) != 0);
+  carveFiles(ctrlBlock, (options & INIT_ALLOW_SPECIAL) != 0);
+  carvePath();
+  scratch = carve(<usize>PREOPEN_NAME_CAP);
+  return carvedTo() - base;
+}
+
+function badSizes(ringBytes: u32, chunkSize: u32): bool {
+  return ringBytes < 4096 || (ringBytes & 7) != 0 || chunkSize == 0;
+}
+
+/** The bytes of memory an instance with this ring and chunk size needs for its region. */
+export function regionBytes(ringBytes: u32, chunkSize: u32): usize {
+  if (ctrlBlock != 0 || badSizes(ringBytes, chunkSize)) return 0; // only before init(): it moves the globals
+  return carveAll(0, ringBytes, chunkSize, 0) + 64; // + the alignment a base may need
+}
+
+/**
+ * Sets the instance up in [base, base + size) of its memory: the control
+ * block, a ring of `ringBytes`, the file table. Without INIT_HOST_ANCHORED it
+ * finds the WASI preopens itself; with it, the host adds them (addPreopen).
+ */
+export function init(base: usize, size: usize, ringBytes: u32, chunkSize: u32, options: i32): u32 {
   if (ctrlBlock != 0) return errno.ALREADY;
-  if (ringBytes < 4096 || (ringBytes & 7) != 0 || chunkSize == 0) return errno.INVAL;
-  // Grow memory ourselves so a failure is an errno, not a trap.
-  const need = <usize>CTRL_BYTES + 64 + <usize>ringBytes + stagingBytes(chunkSize);
-  const start = (<usize>memory.size() << 16);
-  const pages = <i32>((need + 0xffff) >> 16);
-  if (memory.grow(pages) < 0) return errno.NOMEM;
-  ctrlBlock = (start + 63) & ~63;
-  ringBase = ctrlBlock + <usize>CTRL_BYTES;
+  if (badSizes(ringBytes, chunkSize)) return errno.INVAL;
+  if (carveAll(base, ringBytes, chunkSize, options) > size) return errno.NOMEM;
   memory.fill(ctrlBlock, 0, CTRL_BYTES);
-  setStatsBlock(ctrlBlock);
-  ringSetup(ctrlBlock, ringBase, ringBytes, chunkSize, ringBase + <usize>ringBytes);
-  discoverPreopens();
+  resetFiles();
+  if ((options & INIT_HOST_ANCHORED) == 0) discoverPreopens();
   return errno.SUCCESS;
+}
+
+/** A preopen the host anchored: its guest name (written at scratchPtr()) and the host fd of its root. */
+export function hostPreopen(nameLen: i32, anchor: i32): u32 {
+  return addPreopen(scratch, nameLen, anchor);
 }
 
 export function ctrlPtr(): usize {
   return ctrlBlock;
 }
 
-export function ringPtr(): usize {
-  return ringBase;
+export function scratchPtr(): usize {
+  return scratch;
+}
+
+/** Where the module's static data ends: regions start above it. */
+export function staticEnd(): usize {
+  return __heap_base;
 }

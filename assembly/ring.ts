@@ -3,20 +3,28 @@
 // fd_write, and hands them to the host. Large records are written straight
 // from the ring (no copy); small ones are staged (see STAGE_BELOW). Space is
 // released (HEAD advanced) only after the bytes it holds were written.
+//
+// Durable writes (WANT_* flags) are group-committed: everything a window
+// gathered for a file goes out in as few fd_writes as chunkSize allows, then,
+// if any of it asked to be synced, one fd_datasync covers all of it; the
+// file's WRITTEN/SYNCED sequence numbers move, and one notify on
+// CTRL_PROGRESS wakes the host for the whole group. Writes that arrive while
+// a sync runs wait in the ring and make the next group.
 import { errno } from "bindings/wasi_snapshot_preview1";
 import {
-  CTRL_HEAD, CTRL_RESULT, CTRL_TAIL, KIND_CLOSE, KIND_DATASYNC, KIND_FLUSH, KIND_OPEN, KIND_PAD,
-  KIND_STOP, KIND_SYNC, KIND_WRITE, PUMP_COMPLETED, PUMP_IDLE, PUMP_PROGRESS, PUMP_STOPPED,
-  REC_ALIGN, REC_FD, REC_HEADER, REC_KIND, REC_LEN, REC_REQ, RESULT_ERRNO, RESULT_REQ, RESULT_VALUE,
-  WHOLE_BELOW,
+  CALL_FD_WRITE, CTRL_HEAD, CTRL_PROGRESS, CTRL_RESULT, CTRL_TAIL, IOV_MAX, KIND_CLOSE, KIND_DATASYNC,
+  KIND_FLUSH, KIND_OPEN, KIND_PAD, KIND_REOPEN, KIND_STOP, KIND_SYNC, KIND_WRITE, MAX_SLOTS, PUMP_COMPLETED,
+  PUMP_IDLE, PUMP_PROGRESS, PUMP_STOPPED, REC_ALIGN, REC_FILE, REC_FLAGS_SHIFT, REC_HEADER, REC_KIND, REC_LEN,
+  REC_SEQ, RESULT_CALL, RESULT_ERRNO, RESULT_REQ, RESULT_VALUE, RESULT_VALUE2, STAGE_CAP, STAT_DATASYNCS,
+  STAT_DROPPED, STAT_SYNCED_WRITES, WANT_SYNCED, WHOLE_BELOW,
 } from "./layout";
 import {
-  closeAll, closeFile, errorFromWrite, flushFile, isWritable, markFailed, openFile, openedFd, syncFile,
+  closeAll, closeFile, failedCall, failFile, failure, fdOf, flushFile, isWritable, markWritten, openFile, reopenFile,
+  syncFile, syncGroup,
 } from "./files";
-import { writeAll } from "./write";
-
-const MAX_SLOTS: i32 = 16; // distinct files gathered in one window
-const IOV_MAX: i32 = 1024; // POSIX's minimum IOV_MAX; hosts pass iovecs straight to writev
+import { refusal } from "./path";
+import { carve } from "./region";
+import { bump, writeAll } from "./write";
 
 let ctrl: usize = 0;
 let ring: usize = 0;
@@ -30,106 +38,149 @@ let windowBytes: u32 = 0;
 // is cheap next to the syscall work it saves, and it matters on hosts whose
 // fd_write loops over iovecs one write(2) at a time (Deno 2.9).
 const STAGE_BELOW: u32 = <u32>WHOLE_BELOW;
-const STAGE_CAP: u32 = 64 * 1024;
 let stageBytes: u32 = 0; // min(chunkSize, STAGE_CAP)
 let stages: usize = 0; // MAX_SLOTS staging areas of stageBytes each
 
-const slotFd = memory.data(MAX_SLOTS * 4, 4);
-const slotStaged = memory.data(MAX_SLOTS * 4, 4); // bytes used in the slot's staging area
-const slotCount = memory.data(MAX_SLOTS * 4, 4); // iovecs in use
-const slotBytes = memory.data(MAX_SLOTS * 4, 4);
-const slotIovs = memory.data(MAX_SLOTS * IOV_MAX * 8, 8);
+// A slot gathers one file's records in a window. The iovec part empties at
+// every fd_write; the group part (sequence numbers, sync wanted) lasts the window.
+let slotHandle: usize = 0;
+let slotStaged: usize = 0; // bytes used in the slot's staging area
+let slotCount: usize = 0; // iovecs in use
+let slotBytes: usize = 0;
+let slotFirstSeq: usize = 0; // first sequence number not yet written
+let slotLastSeq: usize = 0; // last sequence number gathered
+let slotSynced: usize = 0; // "synced" records gathered (0: no fd_datasync wanted)
+let slotIovs: usize = 0;
 let slots: i32 = 0;
+let durable = false; // a record of this window asked to hear when it is done
 
-/** Bytes of memory the staging areas need after the ring. */
+/** Bytes of the region the staging areas need. */
 export function stagingBytes(chunk: u32): usize {
-  return <usize>MAX_SLOTS * <usize>min(chunk, STAGE_CAP);
+  return <usize>MAX_SLOTS * <usize>min(chunk, <u32>STAGE_CAP);
 }
 
-export function ringSetup(ctrlBlock: usize, ringBase: usize, size: u32, chunk: u32, staging: usize): void {
-  stages = staging;
-  stageBytes = min(chunk, STAGE_CAP);
+export function carveRing(ctrlBlock: usize, size: u32, chunk: u32): usize {
   ctrl = ctrlBlock;
-  ring = ringBase;
+  ring = carve(<usize>size, 64);
   ringSize = size;
   chunkSize = chunk;
+  stageBytes = min(chunk, <u32>STAGE_CAP);
+  stages = carve(stagingBytes(chunk), 64);
+  slotHandle = carve(<usize>MAX_SLOTS * 4);
+  slotStaged = carve(<usize>MAX_SLOTS * 4);
+  slotCount = carve(<usize>MAX_SLOTS * 4);
+  slotBytes = carve(<usize>MAX_SLOTS * 4);
+  slotFirstSeq = carve(<usize>MAX_SLOTS * 4);
+  slotLastSeq = carve(<usize>MAX_SLOTS * 4);
+  slotSynced = carve(<usize>MAX_SLOTS * 4);
+  slotIovs = carve(<usize>MAX_SLOTS * <usize>IOV_MAX * 8);
+  slots = 0;
   // Release space in pieces so a producer waiting for room is not held up by a
   // whole ring's worth of writing.
   windowBytes = size / 4;
+  return ring;
 }
 
-function slotFor(fd: u32): i32 {
-  for (let i = 0; i < slots; i++) if (load<u32>(slotFd + i * 4) == fd) return i;
+function field(base: usize, slot: i32): usize {
+  return base + <usize>slot * 4;
+}
+
+function slotFor(handle: u32): i32 {
+  for (let i = 0; i < slots; i++) if (load<u32>(field(slotHandle, i)) == handle) return i;
   if (slots == MAX_SLOTS) return -1;
-  store<u32>(slotFd + slots * 4, fd);
-  store<u32>(slotCount + slots * 4, 0);
-  store<u32>(slotBytes + slots * 4, 0);
-  store<u32>(slotStaged + slots * 4, 0);
+  store<u32>(field(slotHandle, slots), handle);
+  store<u32>(field(slotCount, slots), 0);
+  store<u32>(field(slotBytes, slots), 0);
+  store<u32>(field(slotStaged, slots), 0);
+  store<u32>(field(slotSynced, slots), 0);
   return slots++;
 }
 
+/** Hands the slot's iovecs to fd_write; the file fails if that does. */
 function writeSlot(slot: i32): void {
-  const count = <i32>load<u32>(slotCount + slot * 4);
+  const count = <i32>load<u32>(field(slotCount, slot));
   if (count == 0) return;
-  const fd = load<u32>(slotFd + slot * 4);
-  const iovs = slotIovs + slot * IOV_MAX * 8;
-  if (isWritable(fd)) {
-    const err = writeAll(fd, iovs, count);
-    if (err != errno.SUCCESS) markFailed(fd, err);
+  const handle = load<u32>(field(slotHandle, slot));
+  const iovs = slotIovs + <usize>slot * <usize>IOV_MAX * 8;
+  if (isWritable(handle)) {
+    const err = writeAll(fdOf(handle), iovs, count);
+    if (err != errno.SUCCESS) {
+      failFile(handle, err, CALL_FD_WRITE, load<u32>(field(slotFirstSeq, slot)));
+      bump(STAT_DROPPED, <u64>load<u32>(field(slotBytes, slot))); // at most: some may have gone out
+    } else {
+      markWritten(handle, load<u32>(field(slotLastSeq, slot)));
+      store<u32>(field(slotFirstSeq, slot), load<u32>(field(slotLastSeq, slot)) + 1);
+    }
+  } else {
+    bump(STAT_DROPPED, <u64>load<u32>(field(slotBytes, slot)));
   }
-  store<u32>(slotCount + slot * 4, 0);
-  store<u32>(slotBytes + slot * 4, 0);
-  store<u32>(slotStaged + slot * 4, 0);
+  store<u32>(field(slotCount, slot), 0);
+  store<u32>(field(slotBytes, slot), 0);
+  store<u32>(field(slotStaged, slot), 0);
 }
 
 /** Copies a small record into the slot's staging area, growing its last iovec when it can. */
-function stageBytesOf(slot: i32, ptr: usize, len: u32): void {
-  if (load<u32>(slotStaged + slot * 4) + len > stageBytes || load<u32>(slotBytes + slot * 4) + len > chunkSize) {
+function stage(slot: i32, ptr: usize, len: u32): void {
+  if (load<u32>(field(slotStaged, slot)) + len > stageBytes || load<u32>(field(slotBytes, slot)) + len > chunkSize) {
     writeSlot(slot);
   }
-  const staged = load<u32>(slotStaged + slot * 4);
-  const stage = stages + <usize>slot * <usize>stageBytes;
-  const dst = stage + staged;
+  const staged = load<u32>(field(slotStaged, slot));
+  const dst = stages + <usize>slot * <usize>stageBytes + <usize>staged;
   memory.copy(dst, ptr, len);
-  const iovs = slotIovs + slot * IOV_MAX * 8;
-  const count = load<u32>(slotCount + slot * 4);
-  const last = iovs + (count - 1) * 8;
+  const iovs = slotIovs + <usize>slot * <usize>IOV_MAX * 8;
+  const count = load<u32>(field(slotCount, slot));
+  const last = iovs + <usize>(count - 1) * 8;
   if (count > 0 && <usize>load<u32>(last) + <usize>load<u32>(last + 4) == dst) {
     store<u32>(last + 4, load<u32>(last + 4) + len);
   } else {
-    store<u32>(iovs + count * 8, <u32>dst);
-    store<u32>(iovs + count * 8 + 4, len);
-    store<u32>(slotCount + slot * 4, count + 1);
+    store<u32>(iovs + <usize>count * 8, <u32>dst);
+    store<u32>(iovs + <usize>count * 8 + 4, len);
+    store<u32>(field(slotCount, slot), count + 1);
   }
-  store<u32>(slotStaged + slot * 4, staged + len);
-  const bytes = load<u32>(slotBytes + slot * 4) + len;
-  store<u32>(slotBytes + slot * 4, bytes);
+  store<u32>(field(slotStaged, slot), staged + len);
+  const bytes = load<u32>(field(slotBytes, slot)) + len;
+  store<u32>(field(slotBytes, slot), bytes);
   if (bytes == chunkSize || count + 1 == <u32>IOV_MAX) writeSlot(slot);
 }
 
 function addBytes(slot: i32, ptr: usize, len: u32): void {
   if (len < STAGE_BELOW && len <= stageBytes) {
-    stageBytesOf(slot, ptr, len);
+    stage(slot, ptr, len);
     return;
   }
-  const iovs = slotIovs + slot * IOV_MAX * 8;
+  const iovs = slotIovs + <usize>slot * <usize>IOV_MAX * 8;
   while (len > 0) {
-    const count = load<u32>(slotCount + slot * 4);
-    const bytes = load<u32>(slotBytes + slot * 4);
+    const count = load<u32>(field(slotCount, slot));
+    const bytes = load<u32>(field(slotBytes, slot));
     const take = min(len, chunkSize - bytes);
-    store<u32>(iovs + count * 8, <u32>ptr);
-    store<u32>(iovs + count * 8 + 4, take);
-    store<u32>(slotCount + slot * 4, count + 1);
-    store<u32>(slotBytes + slot * 4, bytes + take);
+    store<u32>(iovs + <usize>count * 8, <u32>ptr);
+    store<u32>(iovs + <usize>count * 8 + 4, take);
+    store<u32>(field(slotCount, slot), count + 1);
+    store<u32>(field(slotBytes, slot), bytes + take);
     ptr += take;
     len -= take;
     if (bytes + take == chunkSize || count + 1 == <u32>IOV_MAX) writeSlot(slot);
   }
 }
 
-function writeAllSlots(): void {
+/** Ends the window: writes every slot, then one fd_datasync per file that asked for one. */
+function endWindow(): void {
   for (let i = 0; i < slots; i++) writeSlot(i);
+  for (let i = 0; i < slots; i++) {
+    const synced = load<u32>(field(slotSynced, i));
+    const handle = load<u32>(field(slotHandle, i));
+    if (synced == 0 || !isWritable(handle)) continue;
+    if (syncGroup(handle, load<u32>(field(slotLastSeq, i)))) {
+      bump(STAT_DATASYNCS, 1);
+      bump(STAT_SYNCED_WRITES, <u64>synced);
+    }
+  }
   slots = 0;
+  if (durable) {
+    durable = false;
+    atomic.add<i32>(ctrl + CTRL_PROGRESS, 1);
+    atomic.notify(ctrl + CTRL_PROGRESS);
+  }
 }
 
 function publishHead(pos: u32): void {
@@ -143,22 +194,28 @@ function recordEnd(pos: u32, len: u32): u32 {
 }
 
 function runControl(kind: i32, rec: usize): i32 {
-  const fd = load<u32>(rec + REC_FD);
+  const handle = load<u32>(rec + REC_FILE);
+  const len = load<u32>(rec + REC_LEN);
+  const payload = rec + REC_HEADER;
   let err: errno = errno.SUCCESS;
-  let value: u32 = 0;
-  if (kind == KIND_OPEN) {
-    err = openFile(<i32>fd, rec + REC_HEADER, <i32>load<u32>(rec + REC_LEN));
-    if (err == errno.SUCCESS) value = openedFd;
-  } else if (kind == KIND_FLUSH) err = flushFile(fd);
-  else if (kind == KIND_SYNC) err = syncFile(fd, false);
-  else if (kind == KIND_DATASYNC) err = syncFile(fd, true);
-  else if (kind == KIND_CLOSE) err = closeFile(fd);
+  if (kind == KIND_OPEN || kind == KIND_REOPEN) {
+    if (len < 4) err = errno.INVAL;
+    else if (kind == KIND_OPEN) err = openFile(handle, <i32>load<u32>(payload), payload + 4, <i32>len - 4);
+    else err = reopenFile(handle, <i32>load<u32>(payload), payload + 4, <i32>len - 4);
+  } else if (kind == KIND_FLUSH) err = flushFile(handle);
+  else if (kind == KIND_SYNC) err = syncFile(handle, false);
+  else if (kind == KIND_DATASYNC) err = syncFile(handle, true);
+  else if (kind == KIND_CLOSE) err = closeFile(handle);
   else if (kind == KIND_STOP) closeAll();
   else err = errno.INVAL; // a record kind this core does not know
-  if (kind != KIND_OPEN && errorFromWrite) value = 1; // the host names fd_write as the failed call
-  store<u32>(ctrl + CTRL_RESULT + RESULT_REQ, load<u32>(rec + REC_REQ));
-  store<u32>(ctrl + CTRL_RESULT + RESULT_ERRNO, err);
-  store<u32>(ctrl + CTRL_RESULT + RESULT_VALUE, value);
+  // When the answer is the file's failure, the host names the call that failed (fd_write, ...).
+  const isFileOp = kind == KIND_FLUSH || kind == KIND_SYNC || kind == KIND_DATASYNC || kind == KIND_CLOSE;
+  const result = ctrl + CTRL_RESULT;
+  store<u32>(result + RESULT_CALL, isFileOp && err != errno.SUCCESS && failure(handle) == err ? failedCall(handle) : 0);
+  store<u32>(result + RESULT_REQ, load<u32>(rec + REC_SEQ));
+  store<u32>(result + RESULT_ERRNO, err);
+  store<u32>(result + RESULT_VALUE, 0);
+  store<u32>(result + RESULT_VALUE2, err == errno.NOTCAPABLE ? <u32>refusal : 0);
   return kind == KIND_STOP ? PUMP_STOPPED : PUMP_COMPLETED;
 }
 
@@ -170,7 +227,8 @@ export function pump(): i32 {
   let taken: u32 = 0;
   while (pos != tail && taken < windowBytes) {
     const rec = ring + pos;
-    const kind = <i32>load<u32>(rec + REC_KIND);
+    const word = load<u32>(rec + REC_KIND);
+    const kind = <i32>(word & 0xff);
     if (kind == KIND_PAD) {
       taken += ringSize - pos;
       pos = 0;
@@ -178,15 +236,26 @@ export function pump(): i32 {
     }
     const len = load<u32>(rec + REC_LEN);
     if (kind == KIND_WRITE) {
-      const fd = load<u32>(rec + REC_FD);
-      if (isWritable(fd)) {
-        const slot = slotFor(fd);
+      const handle = load<u32>(rec + REC_FILE);
+      if (isWritable(handle)) {
+        const slot = slotFor(handle);
         if (slot < 0) break; // too many files in one window: write these first
+        const seq = load<u32>(rec + REC_SEQ);
+        store<u32>(field(slotLastSeq, slot), seq);
+        if (load<u32>(field(slotCount, slot)) == 0 && load<u32>(field(slotBytes, slot)) == 0) {
+          store<u32>(field(slotFirstSeq, slot), seq);
+        }
+        const flags = <i32>(word >> REC_FLAGS_SHIFT);
+        if (flags != 0) {
+          durable = true;
+          if ((flags & WANT_SYNCED) != 0) store<u32>(field(slotSynced, slot), load<u32>(field(slotSynced, slot)) + 1);
+        }
         addBytes(slot, rec + REC_HEADER, len);
+      } else {
+        bump(STAT_DROPPED, <u64>len); // its file failed (or is not open): nothing more is written to it
       }
-      const next = recordEnd(pos, len);
       taken += <u32>REC_HEADER + len;
-      pos = next;
+      pos = recordEnd(pos, len);
       continue;
     }
     // A control record acts after every write before it is out.
@@ -196,11 +265,16 @@ export function pump(): i32 {
     publishHead(next);
     return status;
   }
-  writeAllSlots();
+  endWindow();
   publishHead(pos);
   return PUMP_PROGRESS;
 }
 
 export function hasWork(): bool {
   return atomic.load<u32>(ctrl + CTRL_TAIL) != atomic.load<u32>(ctrl + CTRL_HEAD);
+}
+
+/** The ring's offset in the region's memory (for the host's producer). */
+export function ringPtr(): usize {
+  return ring;
 }

@@ -9,28 +9,33 @@ import {
   clockid,
 } from "bindings/wasi_snapshot_preview1";
 import { CTRL_STATS, STAT_BYTES, STAT_MAX_WRITE, STAT_RETRIES, STAT_WRITE_CALLS } from "./layout";
+import { carve } from "./region";
 
 // Bounds: 200 retries of 1 ms is about 0.2 s of a host that makes no progress.
 const MAX_RETRIES: i32 = 200;
 const RETRY_SLEEP_NS: u64 = 1_000_000;
 
-const nwrittenOut = memory.data(8, 8);
-const sleepSub = memory.data(48, 8); // one clock subscription
-const sleepEvent = memory.data(32, 8);
-const neventsOut = memory.data(8, 8);
-
+let nwrittenOut: usize = 0;
+let sleepSub: usize = 0; // one clock subscription
+let sleepEvent: usize = 0;
+let neventsOut: usize = 0;
 let stats: usize = 0;
 
-export function setStatsBlock(ctrl: usize): void {
+export function carveWrite(ctrl: usize): void {
   stats = ctrl + <usize>CTRL_STATS;
+  nwrittenOut = carve(8);
+  sleepSub = carve(48);
+  sleepEvent = carve(32);
+  neventsOut = carve(8);
 }
 
-function bump(offset: i32, value: u64): void {
+/** Adds `value` to one of the u64 counters in the control block (STAT_*). */
+export function bump(offset: i32, value: u64): void {
   const p = stats + <usize>offset;
   store<u64>(p, load<u64>(p) + value);
 }
 
-function sleepBriefly(): void {
+export function sleepBriefly(): void {
   memory.fill(sleepSub, 0, 48);
   store<u8>(sleepSub + 8, 0); // eventtype CLOCK
   store<u32>(sleepSub + 16, clockid.MONOTONIC);

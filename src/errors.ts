@@ -44,10 +44,11 @@ export class WasiError extends Error {
   /** The guest path involved, where there is one. */
   readonly path: string | undefined;
 
-  /** @internal Made by the sandbox from a core result. */
-  constructor(errno: number, syscall: string, path?: string) {
+  /** @internal Made by the sandbox from a core result; `detail` says why, where it helps. */
+  constructor(errno: number, syscall: string, path?: string, detail?: string) {
     const code = codeOfErrno(errno);
-    super(`${code}: ${syscall} failed${path === undefined ? "" : `, '${path}'`} (WASI errno ${errno})`);
+    const where = path === undefined ? "" : `, '${path}'`;
+    super(`${code}: ${syscall} failed${where}${detail ? `: ${detail}` : ""} (WASI errno ${errno})`);
     this.name = "WasiError";
     this.code = code;
     this.errno = errno;
@@ -56,19 +57,47 @@ export class WasiError extends Error {
   }
 }
 
-/** An Error with a Node-style `code` (host-side failures and misuse). */
+/** An Error with a Node-style `code`: host-side failures (ERR_WORKER_EXITED, ENOMEM, an unsupported runtime). */
 export class CodedError extends Error {
+  /** The Node-style code. Assert this, not the message. */
   readonly code: string;
+  /** @internal */
   constructor(code: string, message: string) {
     super(message);
-    this.name = "Error";
+    this.name = "CodedError";
     this.code = code;
+  }
+}
+
+/** A CodedError; for a code in the WASI table (ENOMEM, ...) it carries that `errno` too. */
+export function codedError(code: string, message: string): CodedError & { errno?: number } {
+  const error = new CodedError(code, message) as CodedError & { errno?: number };
+  const errno = errnoOfCode(code);
+  if (errno !== undefined) error.errno = errno;
+  return error;
+}
+
+/**
+ * What `Sandbox.close()` rejects with when files still owed an error nobody
+ * had been told of: every one of them in `errors`, and the first one's `code`.
+ */
+export class SandboxCloseError extends AggregateError {
+  /** The code of the first error (all of them are in `errors`). */
+  readonly code: string;
+  /** @internal */
+  constructor(errors: WasiError[]) {
+    const list = errors.map((e) => `${e.code} on '${e.path}'`).join(", ");
+    super(errors, `the sandbox closed, but data accepted for ${errors.length} file(s) was not written: ${list}`);
+    this.name = "SandboxCloseError";
+    this.code = errors[0]!.code;
   }
 }
 
 /** A TypeError with a Node-style `code`, for bad arguments. */
 export class ArgumentError extends TypeError {
+  /** "ERR_INVALID_ARG_TYPE" or "ERR_INVALID_ARG_VALUE". */
   readonly code: "ERR_INVALID_ARG_TYPE" | "ERR_INVALID_ARG_VALUE";
+  /** @internal */
   constructor(code: "ERR_INVALID_ARG_TYPE" | "ERR_INVALID_ARG_VALUE", message: string) {
     super(message);
     this.code = code;
@@ -78,6 +107,9 @@ export class ArgumentError extends TypeError {
 export function workerExited(detail: string): CodedError {
   return new CodedError("ERR_WORKER_EXITED", `aiowasi worker exited: ${detail}`);
 }
+
+/** The names of CALL_* (layout.ts): which WASI call failed, for a file's earlier failure. */
+export const CALL_NAMES = ["", "fd_write", "fd_datasync", "fd_sync"] as const;
 
 export function badFile(what: string, path?: string): WasiError {
   return new WasiError(8, what, path);

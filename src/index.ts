@@ -1,9 +1,9 @@
 // aiowasi's public API.
 
-export type { CoreStats } from "./channel.js";
-export { appendFile, open, writeFile } from "./defaults.js";
-export { codeOfErrno, errnoOfCode, WasiError } from "./errors.js";
-export { AsyncFile } from "./file.js";
-export { Sandbox, type SandboxOptions } from "./sandbox.js";
-export type { FileWriteStreamOptions } from "./streams.js";
-export type { OpenFlags, OpenOptions, WriteData } from "./validate.js";
+export { appendFile, open, writeFile } from "./api/defaults.js";
+export { AsyncFile } from "./api/file.js";
+export { Sandbox, type SandboxOptions, type WriteFileOptions } from "./api/sandbox.js";
+export type { FileWriteStreamOptions } from "./api/streams.js";
+export type { Durability, OpenFlags, OpenOptions, WriteData } from "./api/validate.js";
+export { ArgumentError, CodedError, codeOfErrno, errnoOfCode, SandboxCloseError, WasiError } from "./errors.js";
+export type { CoreStats } from "./transport/channel.js";

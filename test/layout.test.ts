@@ -2,11 +2,14 @@
 // core exports equals the host's, and the host has no constant the core lacks.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import * as layout from "../dist/layout.js";
+import * as layout from "../dist/transport/layout.js";
 
 const module = new WebAssembly.Module(readFileSync(new URL("../build/aiowasi.wasm", import.meta.url)));
+const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
 const stubs = Object.fromEntries(WebAssembly.Module.imports(module).map(({ module: m }) => [m, {}]));
-for (const { module: m, name } of WebAssembly.Module.imports(module)) (stubs[m] as Record<string, unknown>)[name] = () => 52;
+for (const { module: m, name, kind } of WebAssembly.Module.imports(module)) {
+  (stubs[m] as Record<string, unknown>)[name] = kind === "memory" ? memory : () => 52;
+}
 const exported = new WebAssembly.Instance(module, stubs as WebAssembly.Imports).exports;
 
 describe("ring layout", () => {
@@ -23,7 +26,9 @@ describe("ring layout", () => {
       .map(([k]) => k);
     expect(coreGlobals.sort()).toEqual([...names].sort());
   });
-  it("exports its memory as shared", () => {
-    expect((exported.memory as WebAssembly.Memory).buffer).toBeInstanceOf(SharedArrayBuffer);
+  it("uses a shared memory the host gives it (many instances share one, see src/transport/arena.ts)", () => {
+    expect(exported.memory).toBe(memory);
+    expect(memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(WebAssembly.Module.imports(module)).toContainEqual({ module: "env", name: "memory", kind: "memory" });
   });
 });

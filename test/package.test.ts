@@ -43,7 +43,7 @@ describe("the packed tarball", () => {
   it("holds dist/ (JavaScript and types), the two .wasm files, README, LICENSE and package.json only", () => {
     const unexpected = packed.filter(
       (path) =>
-        !/^dist\/[\w-]+\.(js|d\.ts)$/.test(path) &&
+        !/^dist\/([\w-]+\/)?[\w-]+\.(js|d\.ts)$/.test(path) &&
         !["build/aiowasi.wasm", "build/aiowasi-cli.wasm", "README.md", "LICENSE", "package.json"].includes(path),
     );
     expect(unexpected).toEqual([]);

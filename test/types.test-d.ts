@@ -3,19 +3,24 @@
 import type { Writable } from "node:stream";
 import { describe, expectTypeOf, it } from "vitest";
 import {
+  type ArgumentError,
   type AsyncFile,
   appendFile,
+  type CodedError,
   type CoreStats,
   codeOfErrno,
+  type Durability,
   errnoOfCode,
   type FileWriteStreamOptions,
   type OpenFlags,
   type OpenOptions,
   open,
   Sandbox,
+  type SandboxCloseError,
   type SandboxOptions,
   type WasiError,
   type WriteData,
+  type WriteFileOptions,
   writeFile,
 } from "../dist/index.js";
 
@@ -26,6 +31,12 @@ describe("public types", () => {
     expectTypeOf<SandboxOptions>().toHaveProperty("preopens").toEqualTypeOf<Record<string, string> | undefined>();
     expectTypeOf<SandboxOptions>().toHaveProperty("chunkSize").toEqualTypeOf<number | undefined>();
     expectTypeOf<SandboxOptions>().toHaveProperty("bufferSize").toEqualTypeOf<number | undefined>();
+    expectTypeOf<SandboxOptions>().toHaveProperty("durability").toEqualTypeOf<Durability | undefined>();
+    expectTypeOf<SandboxOptions>().toHaveProperty("allowSpecialFiles").toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<SandboxOptions>()
+      .toHaveProperty("onError")
+      .toEqualTypeOf<((error: WasiError, file: AsyncFile) => void) | undefined>();
+    expectTypeOf<Durability>().toEqualTypeOf<"accepted" | "written" | "synced">();
   });
 
   it("open takes a path, the four flags and OpenOptions", () => {
@@ -33,7 +44,7 @@ describe("public types", () => {
     expectTypeOf<Sandbox["open"]>().parameters.toEqualTypeOf<[string, OpenFlags?, OpenOptions?]>();
     expectTypeOf(open).parameters.toEqualTypeOf<[string, OpenFlags?, OpenOptions?]>();
     expectTypeOf(open).returns.toEqualTypeOf<Promise<AsyncFile>>();
-    expectTypeOf<OpenOptions>().toEqualTypeOf<{ mkdir?: boolean }>();
+    expectTypeOf<OpenOptions>().toEqualTypeOf<{ mkdir?: boolean; durability?: Durability }>();
     // @ts-expect-error "r" is not a flag aiowasi takes
     void open("x", "r");
   });
@@ -59,11 +70,18 @@ describe("public types", () => {
   });
 
   it("has the whole-file helpers, stats and the errno table", () => {
-    expectTypeOf(writeFile).toEqualTypeOf<(path: string, data: WriteData) => Promise<void>>();
-    expectTypeOf(appendFile).toEqualTypeOf<(path: string, data: WriteData) => Promise<void>>();
+    expectTypeOf(writeFile).toEqualTypeOf<(path: string, data: WriteData, options?: WriteFileOptions) => Promise<void>>();
+    expectTypeOf(appendFile).toEqualTypeOf<(path: string, data: WriteData, options?: WriteFileOptions) => Promise<void>>();
     expectTypeOf<Sandbox["stats"]>().returns.toEqualTypeOf<CoreStats>();
     expectTypeOf(codeOfErrno).toEqualTypeOf<(errno: number) => string>();
     expectTypeOf(errnoOfCode).toEqualTypeOf<(code: string) => number | undefined>();
+  });
+
+  it("exports its error classes, each with a code", () => {
+    expectTypeOf<CodedError["code"]>().toEqualTypeOf<string>();
+    expectTypeOf<ArgumentError>().toMatchTypeOf<TypeError>();
+    expectTypeOf<SandboxCloseError>().toMatchTypeOf<AggregateError>();
+    expectTypeOf<SandboxCloseError["code"]>().toEqualTypeOf<string>();
   });
 
   it("WasiError carries code, errno, syscall and path", () => {

@@ -31,7 +31,7 @@ def bytes_of(spec):
 def run_case(engine, module, case):
     options = case.get("options") or {}
     core = Core(engine, module, case["preopens"], options.get("bufferSize", 4 << 20), options.get("chunkSize", 64 << 10))
-    files = {}  # handle -> {"fd", "closed": None or close outcome}
+    files = {}  # case handle -> {"fd": the core's file handle, "closed": None or close outcome}
     outcomes = []
     for op in case["ops"]:
         kind = op["op"]

@@ -11,10 +11,13 @@ import wasmtime
 
 LAYOUT = [
     "CTRL_HEAD", "CTRL_TAIL", "CTRL_RESULT", "RESULT_ERRNO", "RESULT_VALUE",
-    "REC_KIND", "REC_FD", "REC_LEN", "REC_REQ", "REC_HEADER", "REC_ALIGN",
+    "REC_KIND", "REC_FILE", "REC_LEN", "REC_SEQ", "REC_HEADER", "REC_ALIGN",
     "KIND_WRITE", "KIND_OPEN", "KIND_FLUSH", "KIND_SYNC", "KIND_DATASYNC", "KIND_CLOSE", "KIND_STOP",
-    "OPEN_APPEND", "OPEN_EXCLUSIVE", "PUMP_IDLE", "PUMP_COMPLETED", "PUMP_STOPPED",
+    "OPEN_WRITE", "OPEN_CREATE", "OPEN_TRUNCATE", "OPEN_APPEND", "OPEN_EXCLUSIVE", "PUMP_IDLE",
+    "PUMP_COMPLETED", "PUMP_STOPPED",
 ]
+ENOSYS = 52
+PAGE = 65536
 
 
 def make_engine():
@@ -31,29 +34,65 @@ class CoreError(Exception):
         self.errno = errno
 
 
+def shared_memory(engine, pages, maximum):
+    """A shared memory for the module's env.memory import.
+
+    wasmtime-py 49's SharedMemory._as_extern passes a pointer to its pointer
+    where the C API wants the pointer ("incompatible types, LP_LP_..."), so
+    the extern is built here the way the C API expects it.
+    """
+    memory = wasmtime.SharedMemory(engine, wasmtime.MemoryType(wasmtime.Limits(pages, maximum), shared=True))
+    ffi = wasmtime._ffi
+    memory._as_extern = lambda: ffi.wasmtime_extern_t(
+        ffi.WASMTIME_EXTERN_SHAREDMEMORY, ffi.wasmtime_extern_union(sharedmemory=memory.ptr())
+    )
+    return memory
+
+
+def define_host_imports(linker, module):
+    """The reactor imports the JS hosts' anchored-walk steps (aiowasi_host.*).
+    Wasmtime resolves beneath open directories itself (cap-std), so the core
+    runs WASI-anchored here and never calls them: each answers ENOSYS."""
+    for imp in module.imports:
+        if imp.module == "aiowasi_host":
+            ty = imp.type
+            linker.define_func(imp.module, imp.name, ty, lambda *args: -ENOSYS)
+
+
 class Core:
-    """One instance of the reactor with its own WASI preopens (guest -> host)."""
+    """One instance of the reactor with its own WASI preopens (guest -> host).
+
+    The module imports a shared memory (env.memory); here it gets one of its
+    own, grown by the region init() carves its state from."""
 
     def __init__(self, engine, module, preopens, ring_bytes=4 << 20, chunk_size=64 << 10):
         linker = wasmtime.Linker(engine)
         linker.define_wasi()
+        define_host_imports(linker, module)
         self._store = wasmtime.Store(engine)
         wasi = wasmtime.WasiConfig()
         for guest, host in preopens.items():
             wasi.preopen_dir(host, guest)
         self._store.set_wasi(wasi)
+        memory = shared_memory(engine, 1, 65536)
+        linker.define(self._store, "env", "memory", memory)
         exports = linker.instantiate(self._store, module).exports(self._store)
         exports["_initialize"](self._store)
-        err = exports["init"](self._store, ring_bytes, chunk_size)
+        size = exports["regionBytes"](self._store, ring_bytes, chunk_size)
+        pages = (size + PAGE - 1) // PAGE
+        region = memory.grow(pages) * PAGE
+        err = exports["init"](self._store, region, pages * PAGE, ring_bytes, chunk_size, 0)
         if err:
             raise CoreError(err, "core init")
         self.k = {name: exports[name].value(self._store) for name in LAYOUT}
         self._pump = exports["pump"]
-        base = ctypes.addressof(exports["memory"].data_ptr().contents)  # shared memory never moves
+        base = ctypes.addressof(memory.data_ptr().contents)  # shared memory never moves
         self._ctrl = base + exports["ctrlPtr"](self._store)
         self._ring = base + exports["ringPtr"](self._store)
         self._ring_bytes = ring_bytes
         self._tail = 0
+        self._next_handle = 0
+        self._memory = memory
 
     def _set(self, addr, value):
         ctypes.c_uint32.from_address(addr).value = value
@@ -61,7 +100,7 @@ class Core:
     def _get(self, addr):
         return ctypes.c_uint32.from_address(addr).value
 
-    def _put(self, kind, fd, payload):
+    def _put(self, kind, handle, payload):
         k = self.k
         align = k["REC_ALIGN"]
         size = k["REC_HEADER"] + ((len(payload) + align - 1) & ~(align - 1))
@@ -70,9 +109,9 @@ class Core:
             self.drain()
         rec = self._ring + self._tail
         self._set(rec + k["REC_KIND"], kind)
-        self._set(rec + k["REC_FD"], fd)
+        self._set(rec + k["REC_FILE"], handle)
         self._set(rec + k["REC_LEN"], len(payload))
-        self._set(rec + k["REC_REQ"], 0)
+        self._set(rec + k["REC_SEQ"], 0)
         ctypes.memmove(rec + k["REC_HEADER"], payload, len(payload))
         self._tail += size
 
@@ -86,16 +125,16 @@ class Core:
         self._set(self._ctrl + k["CTRL_TAIL"], 0)
         self._tail = 0
 
-    def write(self, fd, data):
-        """Queues bytes for fd; big writes become ring-sized pieces. Errors surface at flush/close."""
+    def write(self, handle, data):
+        """Queues bytes for a file; big writes become ring-sized pieces. Errors surface at flush/close."""
         piece = self._ring_bytes // 4
         for start in range(0, len(data), piece):
-            self._put(self.k["KIND_WRITE"], fd, data[start:start + piece])
+            self._put(self.k["KIND_WRITE"], handle, data[start:start + piece])
 
-    def control(self, kind, fd, payload=b""):
+    def control(self, kind, handle, payload=b""):
         """Runs one control record after every write before it; returns (errno, value)."""
         k = self.k
-        self._put(kind, fd, payload)
+        self._put(kind, handle, payload)
         self._set(self._ctrl + k["CTRL_TAIL"], self._tail)
         done = (k["PUMP_COMPLETED"], k["PUMP_STOPPED"])
         while self._pump(self._store) not in done:
@@ -106,9 +145,15 @@ class Core:
         return outcome
 
     def open(self, path, flag):
+        """Opens a path as the JS hosts' flags say; returns (errno, handle)."""
         k = self.k
-        bits = (k["OPEN_APPEND"] if flag.startswith("a") else 0) | (k["OPEN_EXCLUSIVE"] if flag.endswith("x") else 0)
-        return self.control(k["KIND_OPEN"], bits, path.encode("utf-8"))
+        bits = k["OPEN_WRITE"] | (k["OPEN_APPEND"] if flag.startswith("a") else 0)
+        bits |= k["OPEN_EXCLUSIVE"] if flag.endswith("x") else k["OPEN_CREATE"] | (0 if flag.startswith("a") else k["OPEN_TRUNCATE"])
+        handle = self._next_handle
+        err, _ = self.control(k["KIND_OPEN"], handle, bits.to_bytes(4, "little") + path.encode("utf-8"))
+        if err == 0:
+            self._next_handle += 1
+        return err, handle
 
     def stop(self):
         self.control(self.k["KIND_STOP"], 0)

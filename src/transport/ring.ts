@@ -1,6 +1,7 @@
 // The producer side of the ring (main thread). Records are written straight
 // into the core's shared memory and published with one Atomics.store of TAIL;
-// the worker is woken only when it sleeps. See src/layout.ts for the format.
+// the worker is woken only when it sleeps. See layout.ts for the format.
+import { isDeno } from "../hosts/runtime.js";
 import {
   CTRL_HEAD,
   CTRL_SPACE_WANTED,
@@ -9,17 +10,16 @@ import {
   KIND_PAD,
   KIND_WRITE,
   REC_ALIGN,
-  REC_FD,
+  REC_FILE,
+  REC_FLAGS_SHIFT,
   REC_HEADER,
   REC_KIND,
   REC_LEN,
-  REC_REQ,
+  REC_SEQ,
   STATE_RUNNING,
   STATE_SLEEPING,
   WHOLE_BELOW,
 } from "./layout.js";
-
-import { isDeno } from "./runtime.js";
 
 const encoder = new TextEncoder();
 
@@ -32,8 +32,8 @@ const ASCII_LOOP_MAX = 256;
 // The smallest string record worth making: room for any one UTF-8 character.
 const MIN_STRING_ROOM = REC_HEADER + 8;
 
-/** UTF-8 length of a string (only on the rare path where the ring is nearly full). */
-function utf8Length(text: string): number {
+/** UTF-8 length of a string, by a pass over it: only for short strings, or at exit. */
+export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -58,11 +58,16 @@ export class RingProducer {
   readonly #ctrl: number; // byte offset of the control block
   readonly #ring: number; // byte offset of the ring
   readonly #size: number;
+  readonly #seqs: Uint32Array; // each file's last write sequence number
   #tail = 0; // our copy: only the producer writes TAIL
   /** Bytes the last writeString() put in the ring. */
   lastWritten = 0;
+  /** The sequence number of the last WRITE record made. */
+  lastSeq = 0;
+  /** Payload bytes of every WRITE record ever made (what was accepted into the ring). */
+  acceptedBytes = 0;
 
-  constructor(buffer: SharedArrayBuffer, ctrl: number, ring: number, size: number) {
+  constructor(buffer: SharedArrayBuffer, ctrl: number, ring: number, size: number, files: number) {
     this.#i32 = new Int32Array(buffer);
     this.#u8 = new Uint8Array(buffer);
     // utf8Write is what Buffer#write calls after it has parsed its arguments;
@@ -73,6 +78,7 @@ export class RingProducer {
     this.#ctrl = ctrl;
     this.#ring = ring;
     this.#size = size;
+    this.#seqs = new Uint32Array(files);
   }
 
   #word(offset: number): number {
@@ -83,6 +89,11 @@ export class RingProducer {
   get inFlight(): number {
     const head = Atomics.load(this.#i32, this.#word(CTRL_HEAD));
     return this.#tail >= head ? this.#tail - head : this.#size - head + this.#tail;
+  }
+
+  /** A file's next sequence numbers start again (a handle given to a new file). */
+  resetSeq(file: number): void {
+    this.#seqs[file] = 0;
   }
 
   /**
@@ -103,20 +114,29 @@ export class RingProducer {
     return atStart;
   }
 
-  #header(kind: number, fd: number, len: number, req: number): number {
+  #header(kind: number, file: number, len: number, seq: number): number {
     const at = this.#ring + this.#tail;
     const w = at >> 2;
     this.#i32[w + REC_KIND / 4] = kind;
-    this.#i32[w + REC_FD / 4] = fd;
+    this.#i32[w + REC_FILE / 4] = file;
     this.#i32[w + REC_LEN / 4] = len;
-    this.#i32[w + REC_REQ / 4] = req;
+    this.#i32[w + REC_SEQ / 4] = seq;
     const end = this.#tail + align(REC_HEADER + len);
     this.#tail = end === this.#size ? 0 : end;
     return at + REC_HEADER;
   }
 
+  /** A WRITE record's header; `flags` (WANT_*) go on the record that completes a write. */
+  #writeHeader(file: number, len: number, last: boolean, flags: number): void {
+    const seq = (this.#seqs[file]! + 1) >>> 0;
+    this.#seqs[file] = seq;
+    this.lastSeq = seq;
+    this.acceptedBytes += len;
+    this.#header(last ? KIND_WRITE | (flags << REC_FLAGS_SHIFT) : KIND_WRITE, file, len, seq);
+  }
+
   /** Copies as much of bytes[from..] as fits into one WRITE record; returns the count. */
-  writeBytes(fd: number, bytes: Uint8Array, from: number): number {
+  writeBytes(file: number, bytes: Uint8Array, from: number, flags: number): number {
     const left = bytes.length - from;
     const room = this.#room(REC_HEADER + left);
     if (room <= REC_HEADER) return 0;
@@ -124,7 +144,7 @@ export class RingProducer {
     if (n < left && bytes.length < WHOLE_BELOW) return 0; // small writes wait to go in whole
     const at = this.#ring + this.#tail + REC_HEADER;
     this.#u8.set(n === bytes.length ? bytes : bytes.subarray(from, from + n), at);
-    this.#header(KIND_WRITE, fd, n, 0);
+    this.#writeHeader(file, n, n === left, flags);
     return n;
   }
 
@@ -132,8 +152,10 @@ export class RingProducer {
    * Encodes as much of text[from..] as fits (UTF-8, never splitting a
    * character) into one WRITE record. Returns the UTF-16 units read; the
    * bytes written are in `lastWritten` (no array per write: W1 makes a million).
+   * Work is bounded by the room in the ring, never by the string's length:
+   * a 256 MiB string goes in a ring's worth at a time as space frees.
    */
-  writeString(fd: number, text: string, from: number): number {
+  writeString(file: number, text: string, from: number, flags: number): number {
     const left = text.length - from;
     const room = this.#room(REC_HEADER + left * 3);
     this.lastWritten = 0;
@@ -144,7 +166,7 @@ export class RingProducer {
       // Node's native UTF-8 copy: the fastest way in for a whole string, and
       // it never writes half a character.
       const written = this.#buf.utf8Write(text, at, cap);
-      this.#header(KIND_WRITE, fd, written, 0);
+      this.#writeHeader(file, written, true, flags);
       this.lastWritten = written;
       return left;
     }
@@ -157,30 +179,30 @@ export class RingProducer {
         u8[at + i] = c;
       }
       if (i === left) {
-        this.#header(KIND_WRITE, fd, left, 0);
+        this.#writeHeader(file, left, true, flags);
         this.lastWritten = left;
         return left;
       }
     }
-    const rest = from === 0 ? text : text.slice(from);
-    const { read, written } = encoder.encodeInto(rest, this.#u8.subarray(at, at + cap));
+    // At most `cap` units can fit in `cap` bytes: slicing there bounds the work.
+    const piece = from === 0 && left <= cap ? text : text.slice(from, from + cap);
+    const { read, written } = encoder.encodeInto(piece, this.#u8.subarray(at, at + cap));
     if (written === 0) return 0;
     // A small write waits for room to go in whole (WHOLE_BELOW); the bytes
     // encoded past TAIL are simply overwritten later.
-    if (read < rest.length && from === 0 && utf8Length(text) < WHOLE_BELOW) return 0;
-    this.#header(KIND_WRITE, fd, written, 0);
+    if (read < left && from === 0 && text.length < WHOLE_BELOW && utf8Length(text) < WHOLE_BELOW) return 0;
+    this.#writeHeader(file, written, read === left, flags);
     this.lastWritten = written;
     return read;
   }
 
   /** Writes a control record with an optional payload; false if it does not fit yet. */
-  writeControl(kind: number, fd: number, req: number, payload?: Uint8Array): boolean {
+  writeControl(kind: number, file: number, req: number, payload?: Uint8Array): boolean {
     const len = payload?.length ?? 0;
     const need = align(REC_HEADER + len);
-    if (need > this.#size / 2) throw new RangeError("control record larger than half the ring");
     const room = this.#room(need);
     if (room < need) return false;
-    const at = this.#header(kind, fd, len, req);
+    const at = this.#header(kind, file, len, req);
     if (payload) this.#u8.set(payload, at);
     return true;
   }
@@ -201,10 +223,26 @@ export class RingProducer {
     }
   }
 
+  /**
+   * Publishes at the end of the current microtask run: writers that wait for
+   * their bytes to be written (durable writes) are resumed together, and what
+   * they write next should go to the worker as one group, at once.
+   */
+  publishSoon(): void {
+    if (this.#microtaskScheduled) return;
+    this.#microtaskScheduled = true;
+    queueMicrotask(this.#microtaskPublish);
+  }
+
   #published = 0; // the TAIL the worker can see
   #publishScheduled = false;
+  #microtaskScheduled = false;
   readonly #deferredPublish = (): void => {
     this.#publishScheduled = false;
+    this.#publishNow();
+  };
+  readonly #microtaskPublish = (): void => {
+    this.#microtaskScheduled = false;
     this.#publishNow();
   };
 
@@ -236,21 +274,25 @@ export class RingProducer {
     return Atomics.load(this.#i32, this.#word(CTRL_HEAD)) >>> 0;
   }
 
+  /** True when the worker has consumed everything written. */
+  get empty(): boolean {
+    return this.head === this.#tail;
+  }
+
   /**
-   * Blocks this thread until the worker has consumed everything published, or
-   * the deadline passes. Only for process exit, when nothing else can run.
-   * Returns the bytes still not consumed.
+   * Publishes everything and blocks this thread until the worker has consumed
+   * more, or `until` (performance.now() ms) passes. Only for process exit and
+   * signals, when nothing else can run. Returns false at the deadline.
    */
-  drainSync(deadline: number): number {
+  waitConsumed(until: number): boolean {
     this.#publishNow();
     const headWord = this.#word(CTRL_HEAD);
-    for (;;) {
-      const head = Atomics.load(this.#i32, headWord);
-      if (head >>> 0 === this.#tail) return 0;
-      const left = deadline - performance.now();
-      if (left <= 0) return this.inFlight;
-      this.wake();
-      Atomics.wait(this.#i32, headWord, head, Math.min(left, 50));
-    }
+    const head = Atomics.load(this.#i32, headWord);
+    if (head >>> 0 === this.#tail) return true;
+    const left = until - performance.now();
+    if (left <= 0) return false;
+    this.wake();
+    Atomics.wait(this.#i32, headWord, head, Math.min(left, 50));
+    return true;
   }
 }

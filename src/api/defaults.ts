@@ -1,6 +1,6 @@
 // The module-level helpers: one lazily created Sandbox rooted at process.cwd().
 import type { AsyncFile } from "./file.js";
-import { Sandbox } from "./sandbox.js";
+import { Sandbox, type WriteFileOptions } from "./sandbox.js";
 import type { OpenFlags, OpenOptions, WriteData } from "./validate.js";
 
 let shared: Promise<Sandbox> | undefined;
@@ -19,11 +19,11 @@ export async function open(path: string, flags: OpenFlags = "w", options?: OpenO
 }
 
 /** Writes `data` to `path` in the default sandbox, replacing what was there. */
-export async function writeFile(path: string, data: WriteData): Promise<void> {
-  return (await defaultSandbox()).writeFile(path, data);
+export async function writeFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
+  return (await defaultSandbox()).writeFile(path, data, options);
 }
 
 /** Appends `data` to `path` in the default sandbox. */
-export async function appendFile(path: string, data: WriteData): Promise<void> {
-  return (await defaultSandbox()).appendFile(path, data);
+export async function appendFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
+  return (await defaultSandbox()).appendFile(path, data, options);
 }

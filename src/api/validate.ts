@@ -1,6 +1,16 @@
 // Argument checks for the public API: misuse is a TypeError with a Node-style code.
-import { ArgumentError } from "./errors.js";
-import { OPEN_APPEND, OPEN_EXCLUSIVE, OPEN_MKDIR } from "./layout.js";
+import { ArgumentError, WasiError } from "../errors.js";
+import {
+  OPEN_APPEND,
+  OPEN_CREATE,
+  OPEN_EXCLUSIVE,
+  OPEN_MKDIR,
+  OPEN_TRUNCATE,
+  OPEN_WRITE,
+  PATH_MAX,
+  WANT_SYNCED,
+  WANT_WRITTEN,
+} from "../transport/layout.js";
 
 /** How a file is opened: "w" truncates, "a" appends, "x" fails with EEXIST if it exists. */
 export type OpenFlags = "w" | "a" | "wx" | "ax";
@@ -8,12 +18,23 @@ export type OpenFlags = "w" | "a" | "wx" | "ax";
 /** What write() takes: a string (written as UTF-8) or any ArrayBufferView. */
 export type WriteData = string | ArrayBufferView;
 
+/**
+ * When write() resolves: "accepted" (the bytes are in the sandbox's buffer;
+ * fastest, lost on SIGKILL or a crash), "written" (fd_write handed them to
+ * the OS; survives the process dying) or "synced" (an fdatasync covered them;
+ * survives power loss). Concurrent writers share one fd_write and one
+ * fdatasync (group commit).
+ */
+export type Durability = "accepted" | "written" | "synced";
+
 const FLAG_BITS: Record<OpenFlags, number> = {
-  w: 0,
-  a: OPEN_APPEND,
-  wx: OPEN_EXCLUSIVE,
-  ax: OPEN_APPEND | OPEN_EXCLUSIVE,
+  w: OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE,
+  a: OPEN_WRITE | OPEN_CREATE | OPEN_APPEND,
+  wx: OPEN_WRITE | OPEN_EXCLUSIVE,
+  ax: OPEN_WRITE | OPEN_EXCLUSIVE | OPEN_APPEND,
 };
+
+const DURABILITY_BITS: Record<Durability, number> = { accepted: 0, written: WANT_WRITTEN, synced: WANT_SYNCED };
 
 export function flagBits(flags: unknown): number {
   if (typeof flags !== "string") {
@@ -25,23 +46,38 @@ export function flagBits(flags: unknown): number {
   return FLAG_BITS[flags as OpenFlags];
 }
 
+/** The WANT_* bits of a durability level; `undefined` gives `fallback`'s. */
+export function durabilityBits(durability: unknown, name = "durability"): number {
+  if (typeof durability !== "string" || !Object.hasOwn(DURABILITY_BITS, durability)) {
+    const got = typeof durability === "string" ? `"${durability}"` : describe(durability);
+    const code = typeof durability === "string" ? "ERR_INVALID_ARG_VALUE" : "ERR_INVALID_ARG_TYPE";
+    throw new ArgumentError(code, `${name} must be "accepted", "written" or "synced"; got ${got}`);
+  }
+  return DURABILITY_BITS[durability as Durability];
+}
+
 /** Options of open(). */
 export interface OpenOptions {
   /** Create missing parent folders (inside the sandbox). Default false. */
   mkdir?: boolean;
+  /** When write() resolves (see Durability). Default: the sandbox's. */
+  durability?: Durability;
 }
 
-/** The OPEN_* bits of open()'s options, like flagBits() for its flags. */
-export function optionBits(options: unknown): number {
-  if (options === undefined) return 0;
+/** open()'s options: the OPEN_* bits they add, and the WANT_* bits of the durability (or undefined). */
+export function checkOpenOptions(options: unknown): { bits: number; durability: number | undefined } {
+  if (options === undefined) return { bits: 0, durability: undefined };
   if (typeof options !== "object" || options === null) {
     throw new ArgumentError("ERR_INVALID_ARG_TYPE", `options must be an object, got ${describe(options)}`);
   }
-  const { mkdir } = options as { mkdir?: unknown };
+  const { mkdir, durability } = options as { mkdir?: unknown; durability?: unknown };
   if (mkdir !== undefined && typeof mkdir !== "boolean") {
     throw new ArgumentError("ERR_INVALID_ARG_TYPE", `options.mkdir must be a boolean, got ${describe(mkdir)}`);
   }
-  return mkdir === true ? OPEN_MKDIR : 0;
+  return {
+    bits: mkdir === true ? OPEN_MKDIR : 0,
+    durability: durability === undefined ? undefined : durabilityBits(durability, "options.durability"),
+  };
 }
 
 export function checkPath(path: unknown): string {
@@ -49,6 +85,23 @@ export function checkPath(path: unknown): string {
     throw new ArgumentError("ERR_INVALID_ARG_TYPE", `path must be a string, got ${describe(path)}`);
   }
   return path;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The payload of an OPEN record: the OPEN_* bits, then the path as UTF-8.
+ * A path longer than the core takes is ENAMETOOLONG here, before it is
+ * queued, so it can never wedge the sandbox's queue.
+ */
+export function openPayload(bits: number, path: string, syscall = "path_open"): Uint8Array {
+  // A UTF-16 unit is at least one UTF-8 byte: no need to encode a huge string to refuse it.
+  const bytes = path.length > PATH_MAX ? undefined : encoder.encode(path);
+  if (!bytes || bytes.length > PATH_MAX) throw new WasiError(37, syscall, path, `longer than ${PATH_MAX} bytes`);
+  const payload = new Uint8Array(4 + bytes.length);
+  new DataView(payload.buffer).setUint32(0, bits, true);
+  payload.set(bytes, 4);
+  return payload;
 }
 
 /**
@@ -90,24 +143,7 @@ export function checkSize(name: string, value: unknown, min: number, max: number
   return value;
 }
 
-export function checkPreopens(preopens: unknown): Record<string, string> {
-  if (typeof preopens !== "object" || preopens === null || Array.isArray(preopens)) {
-    throw new ArgumentError(
-      "ERR_INVALID_ARG_TYPE",
-      `preopens must be an object of guest dir -> host dir, got ${describe(preopens)}`,
-    );
-  }
-  const entries = Object.entries(preopens);
-  if (entries.length === 0) throw new ArgumentError("ERR_INVALID_ARG_VALUE", "preopens must name at least one directory");
-  for (const [guest, host] of entries) {
-    if (typeof host !== "string" || host === "" || guest === "") {
-      throw new ArgumentError("ERR_INVALID_ARG_VALUE", `preopen "${guest}" must map to a host directory path`);
-    }
-  }
-  return preopens as Record<string, string>;
-}
-
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "object") return `an instance of ${value.constructor?.name ?? "Object"}`;
   return `type ${typeof value}`;

@@ -1,0 +1,229 @@
+// AsyncFile: one open file of a sandbox.
+import type { Writable } from "node:stream";
+import { badFile, WasiError } from "../errors.js";
+import type { Channel } from "../transport/channel.js";
+import { KIND_CLOSE, KIND_DATASYNC, KIND_FLUSH, KIND_REOPEN, KIND_SYNC } from "../transport/layout.js";
+import { type FileWriteStreamOptions, nodeWritable, webWritable } from "./streams.js";
+import { type OpenFlags, toWritable, type WriteData } from "./validate.js";
+
+/** @internal What a file needs from its sandbox. */
+export interface FileOwner {
+  channel: Channel;
+  /** The OPEN payload of this file (bits and path), for reopen(). */
+  reopenPayload: Uint8Array;
+  closed(file: AsyncFile, handle: number): void;
+  /** The file failed and nobody waits on it: onError, or owed to sb.close() and exit. */
+  unclaimed(file: AsyncFile, error: WasiError): void;
+  /** The file's failure reached the caller (a rejection): it is owed no more. */
+  delivered(file: AsyncFile): void;
+}
+
+/** @internal A chunk the stream adapters hand over: accepted at once (undefined) or refused (the error). */
+export const kAccept: unique symbol = Symbol("aiowasi.accept");
+/** @internal The file's Node stream, ended before the file closes. */
+export const kStream: unique symbol = Symbol("aiowasi.stream");
+/** @internal close() for the sandbox's own close: a failure it answers is not thereby told to anyone. */
+export const kShut: unique symbol = Symbol("aiowasi.shut");
+/** @internal Whether the file's failure reached someone (a rejection or onError). */
+export const kTold: unique symbol = Symbol("aiowasi.told");
+
+/** An open file. Obtain one with `Sandbox.open()` or `open()`. */
+export class AsyncFile implements AsyncDisposable {
+  /** The guest path it was opened with. */
+  readonly path: string;
+  /** The flags it was opened with. */
+  readonly flags: OpenFlags;
+  readonly #owner: FileOwner;
+  readonly #channel: Channel;
+  readonly #handle: number;
+  readonly #want: number; // WANT_* bits of its durability
+  #closing: Promise<void> | undefined;
+  #closed: Promise<void> | undefined; // what close() hands out: a rejection there reached the caller
+  #failure: WasiError | undefined; // why the file failed, once known
+  #waiting = 0; // flush/sync/close/reopen calls in flight: they will report a failure
+  #writable: WritableStream<string | ArrayBufferView> | undefined;
+  /** @internal */
+  [kStream]: Writable | undefined;
+  /** @internal */
+  [kTold] = false;
+
+  /** @internal Files come from Sandbox.open(). */
+  constructor(owner: FileOwner, handle: number, path: string, flags: OpenFlags, want: number) {
+    this.#owner = owner;
+    this.#channel = owner.channel;
+    this.#handle = handle;
+    this.path = path;
+    this.flags = flags;
+    this.#want = want;
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /**
+   * Accepts `data` (a string, written as UTF-8, or any ArrayBufferView) for
+   * writing. Resolves with the number of bytes once they are accepted (in the
+   * sandbox's buffer; waits while it is full), or, with durability "written"
+   * or "synced", once they were written or synced. If the file failed (a
+   * write error such as ENOSPC), this rejects with that error, and nothing
+   * more is written to it until reopen().
+   */
+  write(data: WriteData): Promise<number> {
+    let bytes: string | Uint8Array;
+    try {
+      bytes = toWritable(data);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const refused = this.#refusal("fd_write");
+    if (refused) return Promise.reject(refused);
+    if (bytes.length === 0) return Promise.resolve(0);
+    const written = this.#channel.write(this.#handle, bytes, this.#want, this.path);
+    return this.#want === 0 ? written : written.catch((error: unknown) => this.#rethrow(error));
+  }
+
+  /** @internal For the stream adapters: takes a chunk into the sandbox at once, or says why not. */
+  [kAccept](data: WriteData): Error | undefined {
+    let bytes: string | Uint8Array;
+    try {
+      bytes = toWritable(data);
+    } catch (error) {
+      return error as Error;
+    }
+    const refused = this.#refusal("fd_write");
+    if (refused) return refused;
+    // Accepted now (in the ring or in the queue for it): a later failure of the
+    // file surfaces at the next write, flush or close, like any write's.
+    if (bytes.length > 0) this.#channel.write(this.#handle, bytes, 0, this.path).catch(() => undefined);
+    return undefined;
+  }
+
+  /** Why this file takes no more writes, if it does not: closed, or failed. */
+  #refusal(syscall: string): Error | undefined {
+    if (this.#closing) return badFile(syscall, this.path);
+    if (this.#channel.failure) return this.#channel.failure;
+    const errno = this.#channel.fileErrno(this.#handle);
+    if (errno === 0) return undefined;
+    this.#failure ??= new WasiError(errno, this.#channel.fileFailedCall(this.#handle), this.path);
+    this.#owner.delivered(this);
+    return this.#failure;
+  }
+
+  /** Resolves when every byte accepted so far was handed to the OS. */
+  async flush(): Promise<void> {
+    await this.#control(KIND_FLUSH, "fd_write");
+  }
+
+  /** flush(), then fd_sync: data and metadata are durable. */
+  async sync(): Promise<void> {
+    await this.#control(KIND_SYNC, "fd_sync");
+  }
+
+  /** flush(), then fd_datasync: the data is durable. */
+  async datasync(): Promise<void> {
+    await this.#control(KIND_DATASYNC, "fd_datasync");
+  }
+
+  /**
+   * For log rotation: opens the file's path again (with the same flags) and
+   * sends every later write there; the bytes accepted before reopen() still
+   * go to the old file, which is then closed. Rename the file, call
+   * reopen(), and nothing is lost or misplaced at the switch. If the path
+   * cannot be opened, reopen() rejects and the file keeps writing where it
+   * was. A file that failed starts afresh once reopen() resolves.
+   */
+  async reopen(): Promise<void> {
+    await this.#control(KIND_REOPEN, "path_open", this.#owner.reopenPayload);
+    this.#failure = undefined;
+  }
+
+  /** A WHATWG WritableStream of this file (strings and bytes), for `readable.pipeTo(file.writable)`. */
+  get writable(): WritableStream<string | ArrayBufferView> {
+    this.#writable ??= webWritable(this);
+    return this.#writable;
+  }
+
+  /**
+   * A Node stream.Writable of this file, for stream.pipeline() and as a
+   * destination for loggers such as pino. Each chunk is accepted when it is
+   * written (so exit and signals write it too); write() returns false while
+   * the sandbox's buffer is full, and 'drain' follows. When it ends it closes
+   * the file (or only flushes it, with `autoClose: false`).
+   */
+  createWriteStream(options?: FileWriteStreamOptions): Writable {
+    const channel = this.#channel;
+    return nodeWritable(
+      this,
+      options,
+      () => channel.backlogged,
+      () => channel.whenAccepted(),
+    );
+  }
+
+  /**
+   * flush(), then fd_close. Rejects if the file failed (its accepted bytes did
+   * not all reach the OS). A Node stream of the file is ended first.
+   * Idempotent: later calls return the same promise.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this[kShut]().catch((error: unknown) => this.#rethrow(error));
+    return this.#closed;
+  }
+
+  /** @internal */
+  [kShut](): Promise<void> {
+    if (!this.#closing) {
+      const stream = this[kStream];
+      if (stream && !stream.writableEnded) stream.end(); // it holds nothing: every chunk is already accepted
+      this.#waiting++;
+      this.#closing = this.#channel.request(KIND_CLOSE, this.#handle, "fd_close", this.path).then(
+        () => {
+          this.#waiting--;
+          this.#owner.closed(this, this.#handle);
+        },
+        (error: unknown) => {
+          this.#waiting--;
+          this.#owner.closed(this, this.#handle);
+          throw error;
+        },
+      );
+    }
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** @internal The core logged that this file failed. */
+  noticeFailure(errno: number, call: string): void {
+    if (this.#failure) return;
+    this.#failure = new WasiError(errno, call, this.path);
+    // A flush/sync/close (or durable write) in flight will reject with it;
+    // otherwise nobody waits on this file: onError, or owed.
+    if (this.#waiting === 0 && !this.#channel.hasDurable(this.#handle)) this.#owner.unclaimed(this, this.#failure);
+  }
+
+  #rethrow(error: unknown): never {
+    if (error instanceof WasiError) this.#owner.delivered(this);
+    throw error;
+  }
+
+  #control(kind: number, syscall: string, payload?: Uint8Array): Promise<unknown> {
+    if (this.#closing) return Promise.reject(badFile(syscall, this.path));
+    return this.#ask(kind, syscall, payload);
+  }
+
+  #ask(kind: number, syscall: string, payload?: Uint8Array): Promise<unknown> {
+    this.#waiting++;
+    const done = (): void => {
+      this.#waiting--;
+    };
+    return this.#channel.request(kind, this.#handle, syscall, this.path, payload).then(done, (error: unknown) => {
+      done();
+      this.#rethrow(error);
+    });
+  }
+}

@@ -1,0 +1,296 @@
+// Sandbox: one worker thread, one instance of the core, one set of preopens.
+import { isMainThread } from "node:worker_threads";
+import { badFile, CALL_NAMES, codeOfErrno, SandboxCloseError, WasiError } from "../errors.js";
+import { type FaultPlan, kFaults, kTerminateWorker } from "../internal.js";
+import { allocateRegion } from "../transport/arena.js";
+import { Channel, type CoreStats } from "../transport/channel.js";
+import { reportAtExit } from "../transport/exit.js";
+import {
+  KIND_OPEN,
+  REFUSED_ABOVE_ROOT,
+  REFUSED_ABSOLUTE_LINK,
+  REFUSED_CHANGING,
+  REFUSED_HIDDEN_LINK,
+  REFUSED_NEW_LINK,
+  REFUSED_NO_PREOPEN,
+  REFUSED_ROOT_ENTRY,
+} from "../transport/layout.js";
+import type { PinnedPreopen } from "../transport/protocol.js";
+import { coreModule, regionBytesFor, workerUrl } from "./core.js";
+import { AsyncFile, type FileOwner, kShut, kTold } from "./file.js";
+import { pinPreopens } from "./preopens.js";
+import {
+  checkOpenOptions,
+  checkPath,
+  checkSize,
+  type Durability,
+  durabilityBits,
+  flagBits,
+  type OpenFlags,
+  type OpenOptions,
+  openPayload,
+  toWritable,
+  type WriteData,
+} from "./validate.js";
+
+/** Options of Sandbox.create(). */
+export interface SandboxOptions {
+  /** Guest directory -> host directory. Default: `{ ".": process.cwd() }`. */
+  preopens?: Record<string, string>;
+  /** The largest single fd_write, in bytes. Default 64 KiB. */
+  chunkSize?: number;
+  /** The ring's size in bytes: how much may be accepted but not yet written. Default 4 MiB. */
+  bufferSize?: number;
+  /**
+   * When write() resolves, for every file that does not say (see Durability).
+   * Default "accepted" on the main thread, "written" in a worker thread (a
+   * terminated thread runs no exit handler, so only written bytes are safe there).
+   */
+  durability?: Durability;
+  /** Open FIFOs, sockets and devices too (non-blocking). Default false: regular files only. */
+  allowSpecialFiles?: boolean;
+  /**
+   * Told of a write error (ENOSPC, EIO, ...) nobody was waiting on: a file
+   * that failed in the background while no write, flush, sync or close of it
+   * was pending. Without it, sb.close() rejects with such errors, and at exit
+   * they are named on stderr.
+   */
+  onError?: (error: WasiError, file: AsyncFile) => void;
+  /** @internal Test-only fault injection; not part of the public API. */
+  [kFaults]?: FaultPlan;
+}
+
+/** Options of writeFile()/appendFile(). */
+export interface WriteFileOptions {
+  /** Create missing parent folders (inside the sandbox). Default false. */
+  mkdir?: boolean;
+  /** When the returned promise resolves (see Durability); the file is closed either way. */
+  durability?: Durability;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const DEFAULT_CHUNK = 64 * KiB;
+const DEFAULT_BUFFER = 4 * MiB;
+const MIN_BUFFER = 64 * KiB; // room for the largest control record (a 4 KiB path) many times over
+const MAX_BUFFER = 512 * MiB;
+const MAX_CHUNK = 1024 * MiB;
+const EMFILE = 33;
+
+const REFUSALS: Record<number, string> = {
+  [REFUSED_NO_PREOPEN]: "no preopen holds this path",
+  [REFUSED_ABOVE_ROOT]: '".." climbs above the preopen it started in',
+  [REFUSED_ABSOLUTE_LINK]: "a symlink on the way points to an absolute (host) path",
+  [REFUSED_HIDDEN_LINK]: "a symlink on the way has a target the host will not show",
+  [REFUSED_NEW_LINK]: "a symlink appeared where a folder was being made",
+  [REFUSED_CHANGING]: "the folders kept changing under the walk",
+  [REFUSED_ROOT_ENTRY]: "a preopen's own entry is outside the sandbox",
+};
+
+/** A set of preopened directories served by its own worker thread. */
+export class Sandbox implements AsyncDisposable {
+  readonly #channel: Channel;
+  readonly #preopens: PinnedPreopen[];
+  readonly #files = new Map<number, AsyncFile>();
+  readonly #owed = new Map<AsyncFile, WasiError>();
+  readonly #onError: SandboxOptions["onError"];
+  readonly #want: number;
+  readonly #stopReporting: () => void;
+  #closing: Promise<void> | undefined;
+
+  private constructor(channel: Channel, preopens: PinnedPreopen[], want: number, onError: SandboxOptions["onError"]) {
+    this.#channel = channel;
+    this.#preopens = preopens;
+    this.#want = want;
+    this.#onError = onError;
+    channel.onFileFailure = (handle, errno, call) =>
+      this.#files.get(handle)?.noticeFailure(errno, CALL_NAMES[call] ?? "fd_write");
+    channel.explain = (errno, reason) => (errno === 76 ? this.#whyNotCapable(reason) : undefined);
+    this.#stopReporting = reportAtExit(() => this.#unreported());
+  }
+
+  /** Starts a worker with its own instance of the core and the given preopens. */
+  static async create(options: SandboxOptions = {}): Promise<Sandbox> {
+    const chunkSize = checkSize("chunkSize", options.chunkSize ?? DEFAULT_CHUNK, 1, MAX_CHUNK);
+    const requested = checkSize("bufferSize", options.bufferSize ?? DEFAULT_BUFFER, MIN_BUFFER, MAX_BUFFER);
+    const bufferSize = Math.ceil(requested / 8) * 8; // records are 8-byte aligned
+    const want = durabilityBits(options.durability ?? (isMainThread ? "accepted" : "written"));
+    const allowSpecialFiles = options.allowSpecialFiles ?? false;
+    if (typeof allowSpecialFiles !== "boolean") throw new TypeError("allowSpecialFiles must be a boolean");
+    const { onError } = options;
+    if (onError !== undefined && typeof onError !== "function") throw new TypeError("onError must be a function");
+    const preopens = await pinPreopens(options.preopens ?? { ".": process.cwd() });
+    const module = await coreModule();
+    const region = allocateRegion(regionBytesFor(module, bufferSize, chunkSize));
+    let channel: Channel;
+    try {
+      channel = await Channel.start(
+        {
+          module,
+          memory: region.memory,
+          base: region.base,
+          size: region.bytes,
+          preopens,
+          bufferSize,
+          chunkSize,
+          allowSpecialFiles,
+          faults: options[kFaults],
+        },
+        workerUrl(),
+      );
+    } catch (error) {
+      region.release();
+      throw error;
+    }
+    // Only a core that answered STOP is sure to be done with its region: a
+    // worker that was terminated or died may still be running when 'exit'
+    // fires (Deno), so its region is never given to another sandbox.
+    channel.exited.then(() => {
+      if (channel.stoppedCleanly) region.release();
+    });
+    return new Sandbox(channel, preopens, want, onError);
+  }
+
+  /**
+   * True when every step of a path walk is anchored on an open directory
+   * (Linux with /proc, on Node, Bun and Deno with --allow-all): a tree
+   * changed while the sandbox works cannot redirect an open. False where the
+   * host allows only path text (see the README's threat model).
+   */
+  get anchored(): boolean {
+    return this.#channel.anchored;
+  }
+
+  /**
+   * Opens a file inside the sandbox. `flags`: "w" (default, truncate), "a"
+   * (append), "wx"/"ax" (fail with EEXIST if it exists). Options: `mkdir`
+   * creates missing parent folders (inside the sandbox); `durability` says
+   * when write() resolves (default: the sandbox's).
+   */
+  async open(path: string, flags: OpenFlags = "w", options?: OpenOptions): Promise<AsyncFile> {
+    const bits = flagBits(flags);
+    const opts = checkOpenOptions(options);
+    checkPath(path);
+    if (this.#closing) throw badFile("path_open", path);
+    const payload = openPayload(bits | opts.bits, path);
+    const channel = this.#channel;
+    if (channel.failure) throw channel.failure;
+    const handle = channel.takeHandle();
+    if (handle === undefined) throw new WasiError(EMFILE, "path_open", path, "the sandbox has the most files it can open");
+    try {
+      await channel.request(KIND_OPEN, handle, "path_open", path, payload);
+    } catch (error) {
+      channel.releaseHandle(handle);
+      throw error;
+    }
+    const file = new AsyncFile(this.#ownerOf(payload), handle, path, flags, opts.durability ?? this.#want);
+    this.#files.set(handle, file);
+    return file;
+  }
+
+  /** Writes `data` to `path`, replacing what was there. */
+  async writeFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
+    await this.#whole(path, "w", data, options);
+  }
+
+  /** Appends `data` to `path`, creating it if needed. */
+  async appendFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
+    await this.#whole(path, "a", data, options);
+  }
+
+  /** Counters of the core's fd_write and fd_datasync calls (how the chunking and group commits went). */
+  stats(): CoreStats {
+    return this.#channel.stats();
+  }
+
+  /**
+   * Closes every open file, then ends the worker. Rejects with a
+   * SandboxCloseError if a file failed and nobody was told (no rejected call,
+   * no onError): its accepted bytes did not all reach the OS. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const files = [...this.#files.values()];
+      const results = await Promise.allSettled(files.map((file) => file[kShut]()));
+      await this.#channel.stop();
+      this.#stopReporting();
+      for (const [i, result] of results.entries()) {
+        const file = files[i]!;
+        if (result.status === "rejected" && result.reason instanceof WasiError && !file[kTold])
+          this.#owed.set(file, result.reason);
+      }
+      const errors = [...this.#owed.values()];
+      this.#owed.clear();
+      if (errors.length > 0) throw new SandboxCloseError(errors);
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** @internal Kills the worker at once; the failure-path tests use it. */
+  [kTerminateWorker](): Promise<void> {
+    return this.#channel.terminate();
+  }
+
+  async #whole(path: string, flags: OpenFlags, data: WriteData, options: WriteFileOptions | undefined): Promise<void> {
+    const bytes = toWritable(data); // bad data must not truncate the file first
+    const file = await this.open(path, flags, options);
+    try {
+      await file.write(bytes);
+    } finally {
+      await file.close();
+    }
+  }
+
+  #ownerOf(reopenPayload: Uint8Array): FileOwner {
+    return {
+      channel: this.#channel,
+      reopenPayload,
+      closed: (_file, handle) => {
+        this.#files.delete(handle);
+        this.#channel.releaseHandle(handle);
+      },
+      unclaimed: (file, error) => {
+        if (!this.#onError) {
+          this.#owed.set(file, error);
+          return;
+        }
+        file[kTold] = true;
+        try {
+          this.#onError(error, file);
+        } catch (thrown) {
+          queueMicrotask(() => {
+            throw thrown; // the callback's own bug: as an uncaught exception, not swallowed
+          });
+        }
+      },
+      delivered: (file) => {
+        file[kTold] = true;
+        this.#owed.delete(file);
+      },
+    };
+  }
+
+  #whyNotCapable(reason: number): string {
+    const list = this.#preopens.map((p) => `"${p.guest}" (${p.host})`).join(", ");
+    return `${REFUSALS[reason] ?? "the path leaves the sandbox"}; the preopens are ${list}`;
+  }
+
+  /** stderr lines at exit: failures nobody was told of. */
+  #unreported(): string[] {
+    const lines: string[] = [];
+    const line = (code: string, path: string, call: string) =>
+      `aiowasi: ${code} (${call}) on '${path}': data accepted for it was not all written, and nobody was told`;
+    for (const [file, error] of this.#owed) lines.push(line(error.code, file.path, error.syscall));
+    for (const [handle, file] of this.#files) {
+      const errno = this.#channel.fileErrno(handle);
+      if (errno !== 0 && !this.#owed.has(file) && !file[kTold]) {
+        lines.push(line(codeOfErrno(errno), file.path, this.#channel.fileFailedCall(handle)));
+      }
+    }
+    return lines;
+  }
+}

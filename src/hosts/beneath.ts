@@ -1,0 +1,151 @@
+// The host side of the core's anchored path walk (assembly/beneath.ts): each
+// step opens, stats, reads, makes or removes exactly one name beneath a
+// directory the worker holds open, through /proc/self/fd/<dir>/<name>. Linux
+// resolves that from the directory fd itself (the "magic link"), not from
+// any path text, so renaming or swapping a folder cannot redirect a step; and
+// no step follows a symlink at its last component (O_NOFOLLOW for opens;
+// lstat, readlink, mkdir, unlink, rmdir and rename never follow one).
+//
+// This is the only host-side path code. The core decides what to walk; this
+// file only does one step and answers an errno, never throws.
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  renameSync,
+  rmdirSync,
+  unlinkSync,
+} from "node:fs";
+import { errnoOfCode } from "../errors.js";
+
+/** O_PATH (Linux): a handle on an entry that opens nothing (no device opened, no FIFO waited on). */
+export const O_PATH = 0o10000000;
+const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_WRONLY } = constants;
+
+// HOW_* of open_beneath, mirrored from assembly/beneath.ts.
+const HOW_FLAGS = [0, O_PATH | O_DIRECTORY | O_NOFOLLOW, O_PATH | O_NOFOLLOW, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW];
+
+// WASI filetypes.
+const BLOCK_DEVICE = 1;
+const CHARACTER_DEVICE = 2;
+const DIRECTORY = 3;
+const REGULAR_FILE = 4;
+const SOCKET_STREAM = 6;
+const SYMBOLIC_LINK = 7;
+const UNKNOWN = 0;
+
+const EIO = 29;
+const ENAMETOOLONG = 37;
+
+export function wasiTypeOf(stat: BigIntStats): number {
+  if (stat.isFile()) return REGULAR_FILE;
+  if (stat.isDirectory()) return DIRECTORY;
+  if (stat.isSymbolicLink()) return SYMBOLIC_LINK;
+  if (stat.isCharacterDevice()) return CHARACTER_DEVICE;
+  if (stat.isBlockDevice()) return BLOCK_DEVICE;
+  if (stat.isSocket() || stat.isFIFO()) return SOCKET_STREAM; // WASI has no FIFO type
+  return UNKNOWN;
+}
+
+/** A time in ns; from the ms figure where a host's bigint stats lack the ns one. */
+function nanoseconds(ns: bigint | undefined, ms: bigint | number): bigint {
+  return typeof ns === "bigint" ? ns : BigInt(ms) * 1_000_000n;
+}
+
+/** The WASI errno of a node:fs error (EIO when it has no code the table knows). */
+export function errnoOf(error: unknown): number {
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === "string" && errnoOfCode(code)) || EIO;
+}
+
+/** The core's imports for the host-anchored walk, over the core's memory. */
+export function beneathImports(memory: WebAssembly.Memory, adopt: (fd: number, access: number) => number) {
+  const u8 = new Uint8Array(memory.buffer);
+  const view = new DataView(memory.buffer);
+  // A Buffer path, not a string: names are bytes (a link target may be any).
+  const at = (dir: number, name: number, len: number): Buffer =>
+    Buffer.concat([Buffer.from(`/proc/self/fd/${dir}/`), u8.subarray(name, name + len)]);
+  const errno = (step: () => void): number => {
+    try {
+      step();
+      return 0;
+    } catch (error) {
+      return errnoOf(error);
+    }
+  };
+  const writeStat = (stat: BigIntStats, out: number): void => {
+    view.setBigUint64(out, stat.dev, true);
+    view.setBigUint64(out + 8, stat.ino, true);
+    view.setUint8(out + 16, wasiTypeOf(stat));
+    view.setBigUint64(out + 24, stat.nlink, true);
+    view.setBigUint64(out + 32, stat.size, true);
+    view.setBigUint64(out + 40, nanoseconds(stat.atimeNs, stat.atimeMs), true);
+    view.setBigUint64(out + 48, nanoseconds(stat.mtimeNs, stat.mtimeMs), true);
+    view.setBigUint64(out + 56, nanoseconds(stat.ctimeNs, stat.ctimeMs), true);
+    view.setUint32(out + 64, Number(stat.mode), true);
+  };
+  return {
+    open_beneath(dir: number, name: number, len: number, how: number): number {
+      try {
+        return openSync(at(dir, name, len), HOW_FLAGS[how] ?? O_PATH | O_NOFOLLOW, 0o666);
+      } catch (error) {
+        return -errnoOf(error);
+      }
+    },
+    stat_fd: (fd: number, out: number): number => errno(() => writeStat(fstatSync(fd, { bigint: true }), out)),
+    stat_beneath: (dir: number, name: number, len: number, out: number): number =>
+      errno(() => writeStat(lstatSync(at(dir, name, len), { bigint: true }), out)),
+    readlink_beneath(dir: number, name: number, len: number, buf: number, cap: number): number {
+      try {
+        const target = readlinkSync(at(dir, name, len), { encoding: "buffer" });
+        if (target.length > cap) return -ENAMETOOLONG;
+        u8.set(target, buf);
+        return target.length;
+      } catch (error) {
+        return -errnoOf(error);
+      }
+    },
+    mkdir_beneath: (dir: number, name: number, len: number): number => errno(() => mkdirSync(at(dir, name, len), 0o777)),
+    unlink_beneath: (dir: number, name: number, len: number): number => errno(() => unlinkSync(at(dir, name, len))),
+    rmdir_beneath: (dir: number, name: number, len: number): number => errno(() => rmdirSync(at(dir, name, len))),
+    rename_beneath: (fromDir: number, from: number, fromLen: number, toDir: number, to: number, toLen: number): number =>
+      errno(() => renameSync(at(fromDir, from, fromLen), at(toDir, to, toLen))),
+    close_host: (fd: number): number => errno(() => closeSync(fd)),
+    adopt: (fd: number, access: number): number => adopt(fd, access),
+  };
+}
+
+/**
+ * Opens a preopen's root for the walk: the host folder, pinned, so later
+ * renames of it or of its parents cannot redirect an open. Throws when it is
+ * not the folder `Sandbox.create()` checked (dev/ino): a folder swapped in
+ * between cannot be slipped in.
+ */
+export function openRoot(host: string, dev: bigint, ino: bigint): number {
+  const fd = openSync(host, O_PATH | O_DIRECTORY);
+  const stat = fstatSync(fd, { bigint: true });
+  if (stat.dev !== dev || stat.ino !== ino) {
+    closeSync(fd);
+    throw Object.assign(new Error(`the preopen '${host}' changed while the sandbox started`), { code: "ENOENT" });
+  }
+  return fd;
+}
+
+/**
+ * Whether steps can be anchored through /proc/self/fd here. Deno refuses
+ * those paths without --allow-all, and a system may have no /proc: then the
+ * worker falls back to the WASI-anchored walk (see the README's threat model).
+ */
+export function canAnchor(root: number): boolean {
+  try {
+    closeSync(openSync(`/proc/self/fd/${root}`, O_PATH | O_DIRECTORY));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+import type { FaultPlan } from "../internal.js";
+
+// Messages between a sandbox's worker and the main thread. Messages are for
+// rare events only; writes travel through the ring, their completions
+// through the file table (see channel.ts).
+
+/** A preopen as the worker gets it: the host folder already resolved (realpath) and identified. */
+export interface PinnedPreopen {
+  guest: string;
+  host: string;
+  dev: bigint;
+  ino: bigint;
+}
+
+export interface WorkerConfig {
+  module: WebAssembly.Module;
+  /** The memory the core's region is in (shared by the thread's sandboxes, see arena.ts). */
+  memory: WebAssembly.Memory;
+  base: number;
+  size: number;
+  preopens: PinnedPreopen[];
+  bufferSize: number;
+  chunkSize: number;
+  allowSpecialFiles: boolean;
+  /** Test-only fault injection (see kFaults in internal.ts). */
+  faults?: FaultPlan;
+}
+
+export type WorkerMessage =
+  /** `anchored`: the walk is anchored on open directories by the host (see hosts/beneath.ts). */
+  | { type: "ready"; ctrl: number; ring: number; files: number; failLog: number; anchored: boolean }
+  | { type: "fatal"; code: string; errno: number; message: string; path?: string }
+  | { type: "done"; req: number; errno: number; value: number; value2: number; call: number }
+  | { type: "space" }
+  | { type: "failed"; handle: number; errno: number; call: number };
