@@ -146,16 +146,24 @@ export function renameAt(fromDir: i32, from: usize, fromLen: i32, toDir: i32, to
   return path_rename(<u32>fromDir, from, fromLen, <u32>toDir, to, toLen);
 }
 
+/** A FIFO or socket (WASI has no FIFO type: hosts report one as a socket or unknown). */
+function isPipe(type: u8): bool {
+  return type == filetype.SOCKET_STREAM || type == filetype.SOCKET_DGRAM || type == filetype.UNKNOWN;
+}
+
 /**
  * Opens the entry `name` beneath `dir` as a WASI fd, without following a
  * symlink and without changing anything (no O_TRUNC; O_CREAT only with
  * O_EXCL, when `create`). `stat` receives what was opened (STAT_*). A symlink
  * is ELOOP; a FIFO, socket or device is ENOTSUP unless `special` allows it,
- * and then it is opened non-blocking, so it can never hang the worker. With
+ * and then it is opened non-blocking, so it can never hang the worker (a
+ * host that cannot do that, `noPipes`, never opens a FIFO or socket). With
  * `expect` (a dev/ino pair from an earlier lstat, WASI-anchored only), an
  * entry swapped in meanwhile is ELOOP too, so the caller looks again.
  */
-export function openEntry(dir: i32, name: usize, len: i32, access: i32, create: bool, special: bool, stat: usize, expect: usize): i32 {
+export function openEntry(
+  dir: i32, name: usize, len: i32, access: i32, create: bool, special: bool, noPipes: bool, stat: usize, expect: usize,
+): i32 {
   if (isHostAnchored()) {
     // An O_PATH handle opens nothing: no device is opened, no FIFO waited on,
     // before its type is known; then exactly that inode is reopened.
@@ -168,7 +176,8 @@ export function openEntry(dir: i32, name: usize, len: i32, access: i32, create: 
       if (type == filetype.SYMBOLIC_LINK) fd = -<i32>errno.LOOP;
       else if (type == filetype.DIRECTORY) fd = host_adopt(handle, access | ACCESS_DIRECTORY, 0);
       else if (type == filetype.REGULAR_FILE) fd = host_adopt(handle, access, 0);
-      else fd = special ? host_adopt(handle, access | ACCESS_NONBLOCK, 0) : -<i32>errno.NOTSUP;
+      else if (!special || (noPipes && isPipe(type))) fd = -<i32>errno.NOTSUP;
+      else fd = host_adopt(handle, access | ACCESS_NONBLOCK, 0);
     }
     host_close(handle);
     return fd;
@@ -192,7 +201,7 @@ export function openEntry(dir: i32, name: usize, len: i32, access: i32, create: 
   else if (e == errno.SUCCESS && expect != 0 &&
     (load<u64>(stat + STAT_DEV) != load<u64>(expect + STAT_DEV) || load<u64>(stat + STAT_INO) != load<u64>(expect + STAT_INO))) {
     refused = errno.LOOP;
-  } else if (e == errno.SUCCESS && !special && type != filetype.REGULAR_FILE && type != filetype.DIRECTORY) {
+  } else if (e == errno.SUCCESS && type != filetype.REGULAR_FILE && type != filetype.DIRECTORY && (!special || (noPipes && isPipe(type)))) {
     refused = errno.NOTSUP;
   }
   if (refused != errno.SUCCESS) {

@@ -22,10 +22,12 @@ let ctrl: usize = 0;
 let statBuf: usize = 0;
 let expectBuf: usize = 0;
 let allowSpecial = false;
+let noPipes = false;
 
-export function carveFiles(ctrlBlock: usize, specialFiles: bool): void {
+export function carveFiles(ctrlBlock: usize, specialFiles: bool, pipesBlock: bool): void {
   ctrl = ctrlBlock;
   allowSpecial = specialFiles;
+  noPipes = pipesBlock;
   table = carve(<usize>FILE_MAX * <usize>FILE_ENTRY, 64);
   failLog = carve(<usize>FAILLOG_SIZE * <usize>FAILLOG_ENTRY);
   statBuf = carve(STAT_SIZEOF);
@@ -109,6 +111,13 @@ function accessOf(mode: i32): i32 {
   return access;
 }
 
+/** Whether an entry of this type may be opened: regular files and folders; the rest if allowed. */
+function mayOpen(type: u8): bool {
+  if (type == filetype.REGULAR_FILE || type == filetype.DIRECTORY) return true;
+  if (!allowSpecial) return false;
+  return !noPipes || (type != filetype.SOCKET_STREAM && type != filetype.SOCKET_DGRAM && type != filetype.UNKNOWN);
+}
+
 /** Opens the leaf resolve() found; an fd, or -errno, or -RACED when it changed meanwhile. */
 function openLeaf(mode: i32): i32 {
   const exclusive = (mode & OPEN_EXCLUSIVE) != 0;
@@ -120,10 +129,13 @@ function openLeaf(mode: i32): i32 {
     const e = statAt(walkDir, leafName, leafLen, expectBuf);
     if (e == errno.NOENT) return (mode & OPEN_CREATE) != 0 ? -<i32>RACED : -<i32>errno.NOENT;
     if (e != errno.SUCCESS) return -<i32>e;
-    if (load<u8>(expectBuf + STAT_TYPE) == filetype.SYMBOLIC_LINK) return -<i32>RACED;
+    const type = load<u8>(expectBuf + STAT_TYPE);
+    if (type == filetype.SYMBOLIC_LINK) return -<i32>RACED;
+    // Refused before path_open: opening a FIFO for writing may block in open(2).
+    if (!mayOpen(type)) return -<i32>errno.NOTSUP;
     expect = expectBuf;
   }
-  const fd = openEntry(walkDir, leafName, leafLen, accessOf(mode), create, allowSpecial, statBuf, expect);
+  const fd = openEntry(walkDir, leafName, leafLen, accessOf(mode), create, allowSpecial, noPipes, statBuf, expect);
   if (fd < 0) {
     if (fd == -<i32>errno.EXIST && !exclusive) return -<i32>RACED; // appeared meanwhile: open it instead
     if (fd == -<i32>errno.NOENT && !create && (mode & OPEN_CREATE) != 0) return -<i32>RACED; // vanished: create it

@@ -4,7 +4,7 @@
 import { errno } from "bindings/wasi_snapshot_preview1";
 import { carveBeneath } from "./beneath";
 import { carveFiles, resetFiles } from "./files";
-import { CTRL_BYTES, INIT_ALLOW_SPECIAL, INIT_HOST_ANCHORED, PREOPEN_NAME_CAP } from "./layout";
+import { CTRL_BYTES, INIT_ALLOW_SPECIAL, INIT_HOST_ANCHORED, INIT_NO_PIPES, PREOPEN_NAME_CAP } from "./layout";
 import { addPreopen, carvePath, discoverPreopens } from "./path";
 import { carve, carvedTo, carveFrom } from "./region";
 import { carveRing } from "./ring";
@@ -17,7 +17,7 @@ export {
   STATE_RUNNING, STATE_SLEEPING, REC_KIND, REC_FILE, REC_LEN, REC_SEQ, REC_HEADER, REC_ALIGN, REC_FLAGS_SHIFT,
   KIND_WRITE, KIND_PAD, KIND_OPEN, KIND_FLUSH, KIND_SYNC, KIND_DATASYNC, KIND_CLOSE, KIND_STOP, KIND_REOPEN,
   WANT_WRITTEN, WANT_SYNCED, WHOLE_BELOW, OPEN_WRITE, OPEN_APPEND, OPEN_EXCLUSIVE, OPEN_CREATE, OPEN_TRUNCATE,
-  OPEN_MKDIR, OPEN_READ, INIT_HOST_ANCHORED, INIT_ALLOW_SPECIAL, FILE_MAX, FILE_ENTRY, FILE_FD, FILE_ERRNO,
+  OPEN_MKDIR, OPEN_READ, INIT_HOST_ANCHORED, INIT_ALLOW_SPECIAL, INIT_NO_PIPES, FILE_MAX, FILE_ENTRY, FILE_FD, FILE_ERRNO,
   FILE_ERR_SEQ, FILE_ERR_CALL, FILE_WRITTEN, FILE_SYNCED, FILE_MODE, FAILLOG_SIZE, FAILLOG_ENTRY,
   REFUSED_NO_PREOPEN, REFUSED_ABOVE_ROOT, REFUSED_ABSOLUTE_LINK, REFUSED_HIDDEN_LINK, REFUSED_NEW_LINK,
   REFUSED_CHANGING, REFUSED_ROOT_ENTRY, CALL_NONE, CALL_FD_WRITE, CALL_FD_DATASYNC, CALL_FD_SYNC, PUMP_IDLE, PUMP_PROGRESS, PUMP_COMPLETED,
@@ -36,7 +36,7 @@ function carveAll(base: usize, ringBytes: u32, chunkSize: u32, options: i32): us
   carveRing(ctrlBlock, ringBytes, chunkSize);
   carveWrite(ctrlBlock);
   carveBeneath((options & INIT_HOST_ANCHORED) != 0);
-  carveFiles(ctrlBlock, (options & INIT_ALLOW_SPECIAL) != 0);
+  carveFiles(ctrlBlock, (options & INIT_ALLOW_SPECIAL) != 0, (options & INIT_NO_PIPES) != 0);
   carvePath();
   scratch = carve(<usize>PREOPEN_NAME_CAP);
   return carvedTo() - base;

@@ -80,6 +80,7 @@ export const OPEN_READ: i32 = 64;
 // init() options.
 export const INIT_HOST_ANCHORED: i32 = 1; // walk with the host's beneath-imports (see beneath.ts)
 export const INIT_ALLOW_SPECIAL: i32 = 2; // FIFOs, sockets and devices may be opened
+export const INIT_NO_PIPES: i32 = 4; // the host cannot open a FIFO or socket non-blocking: never open one
 
 // The file table: one entry per handle; the host reads ERRNO, WRITTEN and
 // SYNCED (Atomics) to settle durable writes and to refuse writes to a failed file.

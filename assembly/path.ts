@@ -11,8 +11,8 @@
 // (open, mkdir, rename, ...), which acts on it without following it and
 // without changing anything it has not verified; when the operation sees that
 // the entry changed under it, it returns RACED and resolves again.
-import { errno, fd_prestat_dir_name, fd_prestat_get, prestat } from "bindings/wasi_snapshot_preview1";
-import { closeDir, isHostAnchored, mkdirAt, openDir, readLinkAt } from "./beneath";
+import { errno, fd_prestat_dir_name, fd_prestat_get, filetype, prestat } from "bindings/wasi_snapshot_preview1";
+import { closeDir, isHostAnchored, mkdirAt, openDir, readLinkAt, STAT_SIZEOF, STAT_TYPE, statAt } from "./beneath";
 import {
   MAX_DEPTH, MAX_PREOPENS, NAME_MAX, PATH_MAX, PREOPEN_NAME_CAP, REFUSED_ABOVE_ROOT, REFUSED_ABSOLUTE_LINK,
   REFUSED_HIDDEN_LINK, REFUSED_NEW_LINK, REFUSED_NO_PREOPEN,
@@ -49,6 +49,7 @@ let workA: usize = 0;
 let workB: usize = 0;
 let linkBuf: usize = 0;
 let leafBuf: usize = 0;
+let statBuf: usize = 0;
 
 /** After resolve(): the directory the leaf is in, its name, and whether it exists (followFinal only). */
 export let walkDir: i32 = 0;
@@ -77,6 +78,7 @@ export function carvePath(): void {
   workB = carve(<usize>WORK_CAP);
   linkBuf = carve(<usize>PATH_MAX);
   leafBuf = carve(<usize>NAME_MAX + 1);
+  statBuf = carve(STAT_SIZEOF);
   preopenCount = 0;
 }
 
@@ -167,11 +169,17 @@ function current(): i32 {
 function linkOrError(name: usize, len: i32): i32 {
   const n = readLinkAt(current(), name, len, linkBuf, PATH_MAX);
   if (n >= 0) return n;
-  // Not a link (EINVAL): a file used as a folder. A host that will not show
-  // the target (Wasmtime, for absolute ones: EPERM) leaves a link that
-  // cannot be checked, so it is not followed.
-  if (n == -<i32>errno.INVAL) return -<i32>errno.NOTDIR;
-  if (n == -<i32>errno.NOENT) return -<i32>RACED;
+  if (n == -<i32>errno.NOENT) return -<i32>RACED; // gone meanwhile: look again
+  if (n == -<i32>errno.INVAL) {
+    // Not a link: a file used as a folder, unless the entry keeps changing
+    // (a link when the step failed, a folder or a link again now): look again.
+    const err = statAt(current(), name, len, statBuf);
+    if (err != errno.SUCCESS) return err == errno.NOENT ? -<i32>RACED : -<i32>err;
+    const type = load<u8>(statBuf + STAT_TYPE);
+    return type == filetype.DIRECTORY || type == filetype.SYMBOLIC_LINK ? -<i32>RACED : -<i32>errno.NOTDIR;
+  }
+  // A host that will not show the target (Wasmtime, for absolute ones:
+  // EPERM) leaves a link that cannot be checked, so it is not followed.
   return -<i32>refuse(REFUSED_HIDDEN_LINK);
 }
 

@@ -54,7 +54,7 @@ const HOSTS: Record<string, (inputs: Input[], file: string) => Promise<Outcome[]
   "deno-scoped": async (_inputs, file) =>
     spawnJson(DENO, ["run", "--allow-read", "--allow-write", "--allow-env", here("./conformance/run-cases.mjs"), file]),
   wasmtime: async (_inputs, file) => {
-    if (!existsSync(PYTHON)) throw new Error("no .venv: npm test makes it (node test/hosts/ensure-venv.mjs)");
+    if (!existsSync(PYTHON)) throw new Error("no .venv: npm test makes it (node test/hosts/ensure-hosts.mjs)");
     return spawnJson(PYTHON, [here("./hosts/wasmtime_conformance.py"), CORE, file]);
   },
 };

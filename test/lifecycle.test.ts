@@ -1,55 +1,10 @@
-// Process exit, worker death, and the caller's event loop.
-import { spawnSync } from "node:child_process";
+// Worker death and the caller's event loop (process exit: exit.test.ts).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Sandbox } from "../dist/index.js";
 import { kTerminateWorker } from "../dist/internal.js";
 import { rejection, tempDir } from "./helpers.js";
-
-const child = fileURLToPath(new URL("./fixtures/exit-child.mjs", import.meta.url));
-
-const DENO = fileURLToPath(new URL("../node_modules/.bin/deno", import.meta.url));
-const RUNTIMES: [string, string[]][] = [
-  ["Node", [process.execPath]],
-  ["Deno", [DENO, "run", "--allow-all"]],
-];
-
-describe.each(RUNTIMES)("process exit on %s", (_runtime, command) => {
-  const [program, ...prefix] = command as [string, ...string[]];
-
-  it.each([
-    ["exit", 0],
-    ["throw", 1],
-    ["natural", 0],
-  ])("after 20,000 awaited writes and %s, every line is on disk", async (how, status) => {
-    const dir = await tempDir();
-    const started = performance.now();
-    const run = spawnSync(program, [...prefix, child, dir, "20000", how], { encoding: "utf8", timeout: 30_000 });
-    expect(run.status, run.stderr).toBe(status);
-    if (how === "throw") expect(run.stderr).toContain("uncaught on purpose");
-    else expect(run.stderr).toBe(""); // no ExperimentalWarning from node:wasi, nothing else
-    const lines = (await readFile(join(dir, "lines.txt"), "utf8")).split("\n");
-    expect(lines.length).toBe(20_001);
-    expect(lines[19_999]).toBe("line 00019999 of the exit test");
-    // An idle sandbox does not hold the process open (the 30 s timeout would).
-    expect(performance.now() - started).toBeLessThan(20_000);
-  });
-
-  it("on a hung disk, gives up after the documented 5 s and says on stderr how much was not written", async () => {
-    const dir = await tempDir();
-    const started = performance.now();
-    const run = spawnSync(program, [...prefix, child, dir, "100000", "hung"], { encoding: "utf8", timeout: 60_000 });
-    const seconds = (performance.now() - started) / 1000;
-    expect(run.status, run.stderr).toBe(0);
-    const lost = /^aiowasi: exit flush timed out after 5000 ms; (\d+) accepted bytes were not written\n$/.exec(run.stderr);
-    expect(lost, run.stderr).not.toBeNull();
-    expect(Number(lost![1])).toBeGreaterThan(0);
-    expect(seconds).toBeGreaterThan(5);
-    expect(seconds).toBeLessThan(30);
-  });
-});
 
 describe("a worker that dies", () => {
   it("rejects pending and later calls with ERR_WORKER_EXITED, promptly; other sandboxes keep working", async () => {

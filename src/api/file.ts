@@ -175,8 +175,6 @@ export class AsyncFile implements AsyncDisposable {
   /** @internal */
   [kShut](): Promise<void> {
     if (!this.#closing) {
-      const stream = this[kStream];
-      if (stream && !stream.writableEnded) stream.end(); // it holds nothing: every chunk is already accepted
       this.#waiting++;
       this.#closing = this.#channel.request(KIND_CLOSE, this.#handle, "fd_close", this.path).then(
         () => {
@@ -189,6 +187,10 @@ export class AsyncFile implements AsyncDisposable {
           throw error;
         },
       );
+      // The stream holds nothing (every chunk was accepted when written): end
+      // it, so its 'finish' and 'close' come and later writes to it are refused.
+      const stream = this[kStream];
+      if (stream && !stream.writableEnded) stream.end();
     }
     return this.#closing;
   }

@@ -14,6 +14,7 @@ import {
   FAILLOG_SIZE,
   INIT_ALLOW_SPECIAL,
   INIT_HOST_ANCHORED,
+  INIT_NO_PIPES,
   PUMP_COMPLETED,
   PUMP_IDLE,
   PUMP_PROGRESS,
@@ -28,7 +29,7 @@ import {
 } from "../transport/layout.js";
 import type { WorkerConfig, WorkerMessage } from "../transport/protocol.js";
 import { beneathImports, canAnchor, openRoot } from "./beneath.js";
-import { createHostWasi } from "./runtime.js";
+import { createHostWasi, isDeno } from "./runtime.js";
 
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -103,6 +104,8 @@ async function start(config: WorkerConfig): Promise<{ core: CoreExports; anchore
   const core = instance.exports as unknown as CoreExports;
   let options = anchored ? INIT_HOST_ANCHORED : 0;
   if (config.allowSpecialFiles) options |= INIT_ALLOW_SPECIAL;
+  // Deno's node:wasi ignores O_NONBLOCK: a FIFO it opens can block the worker for good.
+  if (isDeno) options |= INIT_NO_PIPES;
   const err = core.init(config.base, config.size, config.bufferSize, config.chunkSize, options);
   if (err !== 0) {
     fatal(err === 48 ? "ENOMEM" : "EINVAL", `core init failed with WASI errno ${err}`);

@@ -64,6 +64,7 @@ export const OPEN_READ = 64;
 
 export const INIT_HOST_ANCHORED = 1;
 export const INIT_ALLOW_SPECIAL = 2;
+export const INIT_NO_PIPES = 4;
 
 export const FILE_MAX = 16384;
 export const FILE_ENTRY = 32;

@@ -31,6 +31,9 @@ type NativeBuffer = Buffer & { utf8Write(text: string, offset: number, length: n
 const ASCII_LOOP_MAX = 256;
 // The smallest string record worth making: room for any one UTF-8 character.
 const MIN_STRING_ROOM = REC_HEADER + 8;
+// The most UTF-16 units encoded in one step: 1 Mi units is ~2 ms on Node and
+// Deno, ~8 ms on Bun, so a huge string never holds the caller's loop long.
+const STRING_STEP = 1 << 20;
 
 /** UTF-8 length of a string, by a pass over it: only for short strings, or at exit. */
 export function utf8Length(text: string): number {
@@ -184,8 +187,10 @@ export class RingProducer {
         return left;
       }
     }
-    // At most `cap` units can fit in `cap` bytes: slicing there bounds the work.
-    const piece = from === 0 && left <= cap ? text : text.slice(from, from + cap);
+    // At most `cap` units can fit in `cap` bytes: slicing there (and at
+    // STRING_STEP) bounds the work by the room, never by the string's length.
+    const units = Math.min(cap, STRING_STEP);
+    const piece = from === 0 && left <= units ? text : text.slice(from, from + units);
     const { read, written } = encoder.encodeInto(piece, this.#u8.subarray(at, at + cap));
     if (written === 0) return 0;
     // A small write waits for room to go in whole (WHOLE_BELOW); the bytes

@@ -1,0 +1,249 @@
+// However the process ends short of SIGKILL or a crash, what was accepted is
+// written, the process ends as it would have without aiowasi (same exit code,
+// same signal), and a failure nobody was told of is named on stderr. Each
+// case is a child process (test/exit/child.mjs) on each host; the test counts
+// what is on disk.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { line } from "./exit/child.mjs";
+import { tempDir } from "./helpers.js";
+import { HOSTS, runtime } from "./hosts/runtimes.js";
+
+const CHILD = fileURLToPath(new URL("./exit/child.mjs", import.meta.url));
+
+interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a child scenario; with `signal`, sends it once the child says "ready". */
+function child(host: string, args: string[], signal?: NodeJS.Signals, prefix: string[] = []): Promise<Run> {
+  const [program, ...rest] = [...prefix, ...runtime(host)] as [string, ...string[]];
+  return new Promise((resolve, reject) => {
+    const proc = spawn(program, [...rest, CHILD, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+    proc.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+      if (signal && stdout.includes("ready\n")) proc.kill(signal);
+    });
+    proc.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    proc.on("error", reject);
+    proc.on("close", (status, sig) => {
+      clearTimeout(timer);
+      resolve({ status, signal: sig, stdout, stderr });
+    });
+  });
+}
+
+/** The numbered lines in a file, checked to be exactly 0..n-1 in order. */
+function linesIn(path: string): number {
+  if (!existsSync(path)) return 0;
+  const text = readFileSync(path, "utf8");
+  let n = 0;
+  while (text.startsWith(line(n), n * line(0).length)) n++;
+  expect(text.length, `${path} holds exactly its ${n} lines`).toBe(n * line(0).length);
+  return n;
+}
+
+const lastJson = (run: Run) => JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+
+/** A 256 KiB tmpfs at `dir` for the child, in a mount namespace of its own; /dev/full where that is refused. */
+function smallDisk(dir: string): { prefix: string[]; devFull: boolean } {
+  const probe = spawnSync("unshare", ["-m", "sh", "-c", `mount -t tmpfs -o size=256k tmpfs "${dir}"`]);
+  if (probe.status === 0) {
+    return {
+      prefix: ["unshare", "-m", "sh", "-c", `mount -t tmpfs -o size=256k tmpfs "${dir}" && exec "$@"`, "sh"],
+      devFull: false,
+    };
+  }
+  console.info("ENOSPC cases use /dev/full: a tmpfs cannot be mounted here (not root, or no mount namespaces)");
+  return { prefix: [], devFull: true };
+}
+
+describe.each(HOSTS)("the end of the process on %s", (host) => {
+  it.each([
+    ["exit", 0],
+    ["throw", 1],
+    ["natural", 0],
+  ])("20,000 awaited lines, then %s: every line on disk, the exit code unchanged", async (how, status) => {
+    const dir = await tempDir();
+    const run = await child(host, ["awaited", dir, how]);
+    expect(run.status, run.stderr).toBe(status);
+    if (how === "throw") expect(run.stderr).toContain("uncaught on purpose");
+    else expect(run.stderr).toBe(""); // no ExperimentalWarning from node:wasi, nothing else
+    expect(linesIn(join(dir, "lines.txt"))).toBe(20_000);
+  });
+
+  it.each(["SIGTERM", "SIGINT", "SIGHUP"] as const)(
+    "%s with no listener of the app's: drains a slow disk, then ends by that signal",
+    async (signal) => {
+      const dir = await tempDir();
+      const run = await child(host, ["awaited", dir, "signal", "10000"], signal);
+      expect(run.signal, run.stderr).toBe(signal);
+      expect(linesIn(join(dir, "lines.txt"))).toBe(10_000);
+    },
+  );
+
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "%s with the app's own listener: the app decides (its exit code), nothing lost",
+    async (signal) => {
+      const dir = await tempDir();
+      const run = await child(host, ["awaited", dir, `own:${signal}`, "10000"], signal);
+      expect(run.status, run.stderr).toBe(3);
+      expect(run.stderr).toContain("handled");
+      expect(linesIn(join(dir, "lines.txt"))).toBe(10_000);
+    },
+  );
+
+  it("writes not awaited, waiting for ring space, are written at process.exit()", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["queued", dir, "exit"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(linesIn(join(dir, "lines.txt"))).toBe(50_000);
+  });
+
+  it("writes waiting for ring space are written when SIGTERM ends the process", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["queued", dir, "signal"], "SIGTERM");
+    expect(run.signal, run.stderr).toBe("SIGTERM");
+    expect(linesIn(join(dir, "lines.txt"))).toBe(50_000);
+  });
+
+  it("writes behind a reopen() still in flight are written at process.exit(), each to its file", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["reopen", dir]);
+    expect(run.status, run.stderr).toBe(0);
+    const before = readFileSync(join(dir, "lines.txt.1"), "utf8");
+    const after = readFileSync(join(dir, "lines.txt"), "utf8");
+    expect(before).toBe(Array.from({ length: 20_000 }, (_, i) => line(i)).join(""));
+    expect(after).toBe(Array.from({ length: 20_000 }, (_, i) => line(20_000 + i)).join(""));
+  });
+
+  it.each([
+    ["exit", undefined],
+    ["signal", "SIGTERM"],
+  ] as const)("pino through createWriteStream(), then %s: all 50,000 lines", async (how, signal) => {
+    const dir = await tempDir();
+    const run = await child(host, ["pino", dir, how], signal);
+    if (signal) expect(run.signal, run.stderr).toBe(signal);
+    else expect(run.status, run.stderr).toBe(0);
+    const records = readFileSync(join(dir, "pino.log"), "utf8").trimEnd().split("\n");
+    expect(records.length).toBe(50_000);
+    expect(records.every((r, i) => JSON.parse(r).i === i)).toBe(true);
+  });
+
+  it("closing the file while a logger's stream has data ends the stream first: no unhandled 'error', nothing lost", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["closeStream", dir]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(lastJson(run)).toEqual({ ended: true });
+    expect(readFileSync(join(dir, "pino.log"), "utf8").trimEnd().split("\n").length).toBe(20_000);
+  });
+
+  it("on a hung disk, gives up after the documented 5 s and says exactly how many accepted bytes did not reach the file", async () => {
+    const dir = await tempDir();
+    const started = performance.now();
+    const run = await child(host, ["bound", dir]);
+    const seconds = (performance.now() - started) / 1000;
+    expect(run.status, run.stderr).toBe(0);
+    const lost = /^aiowasi: exit flush timed out after 5000 ms; (\d+) accepted bytes were not written\n$/.exec(run.stderr);
+    expect(lost, run.stderr).not.toBeNull();
+    const missing = 100_000 * line(0).length - statSync(join(dir, "lines.txt")).size;
+    expect(missing).toBeGreaterThan(0);
+    expect(Number(lost![1])).toBe(missing);
+    expect(seconds).toBeGreaterThan(5);
+    expect(seconds).toBeLessThan(30);
+  });
+
+  describe("a full disk nobody was told of", () => {
+    it("sb.close() rejects with ENOSPC, naming the file", async () => {
+      const dir = await tempDir();
+      const disk = smallDisk(dir);
+      const run = await child(host, ["enospc", dir, disk.devFull ? "close@devfull" : "close"], undefined, disk.prefix);
+      expect(run.status, run.stderr).toBe(0);
+      const expected = host === "deno" ? "EIO" : "ENOSPC"; // Deno's node:wasi reports ENOSPC as EIO
+      const path = disk.devFull ? "/out/full" : "/out/big.bin";
+      expect(lastJson(run)).toEqual({ seen: [], close: expected, errors: [[expected, path]] });
+    });
+
+    it("onError hears of it, once; sb.close() then resolves", async () => {
+      const dir = await tempDir();
+      const disk = smallDisk(dir);
+      const run = await child(host, ["enospc", dir, disk.devFull ? "onError@devfull" : "onError"], undefined, disk.prefix);
+      expect(run.status, run.stderr).toBe(0);
+      const expected = host === "deno" ? "EIO" : "ENOSPC";
+      const path = disk.devFull ? "/out/full" : "/out/big.bin";
+      expect(lastJson(run)).toEqual({ seen: [[expected, "fd_write", path]], close: "ok", errors: [] });
+    });
+
+    it.each(["natural", "exit"])(
+      "the %s end of the process names the code and the file on stderr, exit code unchanged",
+      async (how) => {
+        const dir = await tempDir();
+        const disk = smallDisk(dir);
+        const run = await child(host, ["enospc", dir, disk.devFull ? `${how}@devfull` : how], undefined, disk.prefix);
+        expect(run.status).toBe(0);
+        const expected = host === "deno" ? "EIO" : "ENOSPC";
+        const path = disk.devFull ? "/out/full" : "/out/big.bin";
+        expect(run.stderr).toContain(`aiowasi: ${expected} (fd_write) on '${path}'`);
+      },
+    );
+  });
+
+  it("a path longer than the core takes is ENAMETOOLONG at once, and the sandbox keeps working", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["longPath", dir]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(lastJson(run)).toEqual({ codes: Array(4).fill("ENAMETOOLONG"), fast: true });
+    expect(readFileSync(join(dir, "after.txt"), "utf8")).toBe("still works");
+  });
+
+  it("a FIFO is refused (ENOTSUP), or with allowSpecialFiles opened without blocking (ENXIO: no reader); exit returns", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["fifo", dir]);
+    expect(run.status, run.stderr).toBe(0);
+    // Deno's node:wasi ignores O_NONBLOCK, so there a FIFO is never opened (see the README's known differences).
+    expect(lastJson(run)).toEqual({
+      refused: ["ENOTSUP", "ENOTSUP"],
+      noReader: host === "deno" ? "ENOTSUP" : "ENXIO",
+      fast: true,
+    });
+  });
+
+  // A timing bound on a 2-core machine that runs other test files at the same
+  // time: a retry absorbs a descheduled child (it passes at 2-5 ms alone).
+  it("a 256 MiB string written while the ring is busy keeps 1 ms timers within 20 ms", {
+    retry: 2,
+    timeout: 120_000,
+  }, async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["bigString", dir]);
+    expect(run.status, run.stderr).toBe(0);
+    const { bytes, worstGapMs } = lastJson(run);
+    expect(bytes).toBe(256 * 1024 * 1024);
+    expect(statSync(join(dir, "big.txt")).size).toBe(200 * 64 * 1024 + 256 * 1024 * 1024);
+    expect(worstGapMs).toBeLessThan(20);
+  });
+
+  it.each(["terminate", "exit", "early-terminate", "early-exit"])(
+    "inside a worker thread (durability 'written' there by default), %s: every line whose write resolved is on disk",
+    async (how) => {
+      const dir = await tempDir();
+      const run = await child(host, ["inWorker", dir, how]);
+      expect(run.status, run.stderr).toBe(0);
+      const { resolved } = lastJson(run);
+      expect(linesIn(join(dir, "lines.txt"))).toBeGreaterThanOrEqual(resolved);
+      if (!how.startsWith("early")) expect(resolved).toBe(100_000);
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,227 @@
+// Child processes for the exit tests (test/exit.test.ts), run on every host:
+//   <runtime> child.mjs SCENARIO DIR [ARG]
+// Each scenario accepts data through the library and then ends the process
+// in the way it names. The parent counts what is on disk: everything accepted
+// must be there, or the failure must have reached the caller (or stderr).
+import { spawnSync } from "node:child_process";
+import { renameSync } from "node:fs";
+import { join } from "node:path";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import pino from "pino";
+import { Sandbox } from "../../dist/index.js";
+import { kFaults } from "../../dist/internal.js";
+
+/** The exit tests' line: 40 bytes, numbered. */
+export const line = (i) => `line ${String(i).padStart(8, "0")} of the exit test\n`;
+/** Every fd_write takes `ms` (a slow disk), so accepted data is still pending when the process ends. */
+const slowDisk = (ms) => ({ [kFaults]: { fdWrite: ["slow"], repeat: true, slowMs: ms } });
+const say = (text) => process.stdout.write(`${text}\n`);
+const codeOf = (promise) =>
+  promise.then(
+    () => "ok",
+    (error) => error?.code ?? String(error),
+  );
+
+/** Ends the process as `how` says: exit, throw, natural, or waits to be signalled ("ready" on stdout). */
+function end(how) {
+  if (how === "exit") process.exit(0);
+  if (how === "throw") throw new Error("uncaught on purpose");
+  if (how === "signal") {
+    say("ready");
+    setInterval(() => {}, 1000); // alive until the signal
+  }
+  if (how.startsWith("own:")) {
+    // The app's own handler: aiowasi stays out of its way; its process.exit() drains.
+    process.on(how.slice(4), () => {
+      process.stderr.write("handled\n");
+      process.exit(3);
+    });
+    say("ready");
+    setInterval(() => {}, 1000);
+  }
+  // "natural": the idle sandbox must not keep the process alive.
+}
+
+const SCENARIOS = {
+  /** N awaited lines, then end as ARG says. Slow disk for signals, so much is pending. */
+  async awaited(dir, how, count = 20_000) {
+    const pending = how === "signal" || how.startsWith("own:");
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, chunkSize: 4096, ...(pending ? slowDisk(3) : {}) });
+    const file = await sb.open("/out/lines.txt", "w");
+    for (let i = 0; i < count; i++) await file.write(line(i));
+    end(how);
+  },
+
+  /** 100,000 lines on a hung disk (300 ms per fd_write): the exit bound is hit. */
+  async bound(dir) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, ...slowDisk(300) });
+    const file = await sb.open("/out/lines.txt", "w");
+    for (let i = 0; i < 100_000; i++) await file.write(line(i));
+    process.exit(0);
+  },
+
+  /** Writes not awaited, most waiting for ring space, then exit (or a signal). */
+  async queued(dir, how) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024, ...slowDisk(1) });
+    const file = await sb.open("/out/lines.txt", "w");
+    for (let i = 0; i < 50_000; i++) file.write(line(i));
+    end(how);
+  },
+
+  /** Rotation: writes behind a reopen() that has not finished, then exit. */
+  async reopen(dir) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024, ...slowDisk(1) });
+    const file = await sb.open("/out/lines.txt", "a");
+    for (let i = 0; i < 20_000; i++) file.write(line(i));
+    renameSync(join(dir, "lines.txt"), join(dir, "lines.txt.1"));
+    file.reopen();
+    for (let i = 20_000; i < 40_000; i++) file.write(line(i));
+    process.exit(0);
+  },
+
+  /** pino through file.createWriteStream(), then exit (or a signal) at once. */
+  async pino(dir, how) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 256 * 1024, ...slowDisk(1) });
+    const file = await sb.open("/out/pino.log", "w");
+    const logger = pino({ base: undefined, timestamp: false }, file.createWriteStream());
+    for (let i = 0; i < 50_000; i++) logger.info({ i }, "hello");
+    end(how);
+  },
+
+  /** pino through createWriteStream(), then close the file at once: no unhandled 'error', nothing lost. */
+  async closeStream(dir) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024, ...slowDisk(1) });
+    const file = await sb.open("/out/pino.log", "w");
+    const stream = file.createWriteStream();
+    const logger = pino({ base: undefined, timestamp: false }, stream);
+    for (let i = 0; i < 20_000; i++) logger.info({ i }, "hello");
+    await file.close();
+    await sb.close();
+    say(JSON.stringify({ ended: stream.writableEnded }));
+  },
+
+  /**
+   * A full disk (DIR is a tiny tmpfs; "@devfull": /dev/full instead), 4 MiB
+   * accepted in one write, so it fails in the background and nobody is
+   * waiting. Then ARG: close (sb.close() must reject), natural or exit
+   * (stderr must name the code and the file), onError (the callback must
+   * hear of it, once, and sb.close() then resolves).
+   */
+  async enospc(dir, how) {
+    const devFull = how.endsWith("@devfull");
+    const mode = how.replace("@devfull", "");
+    const seen = [];
+    const sb = await Sandbox.create({
+      preopens: { "/out": devFull ? "/dev" : dir },
+      allowSpecialFiles: devFull,
+      bufferSize: 8 * 1024 * 1024,
+      ...(mode === "onError" ? { onError: (error, file) => seen.push([error.code, error.syscall, file.path]) } : {}),
+    });
+    const file = await sb.open(devFull ? "/out/full" : "/out/big.bin", "w");
+    await file.write(new Uint8Array(4 * 1024 * 1024).fill(0x78));
+    if (mode === "close" || mode === "onError") {
+      if (mode === "onError") await new Promise((resolve) => setTimeout(resolve, 500));
+      const error = await sb.close().then(
+        () => undefined,
+        (e) => e,
+      );
+      say(JSON.stringify({ seen, close: error?.code ?? "ok", errors: error?.errors?.map((e) => [e.code, e.path]) ?? [] }));
+      return;
+    }
+    end(mode);
+  },
+
+  /** A path longer than the core takes: ENAMETOOLONG at once; the sandbox keeps working. */
+  async longPath(dir) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024 });
+    const started = performance.now();
+    const codes = [
+      await codeOf(sb.open(`/out/${"a".repeat(5000)}`, "w")),
+      await codeOf(sb.open(`/out/${"é".repeat(3000)}`, "w")), // 6,000 bytes of UTF-8
+      await codeOf(sb.open(`/out/${"b".repeat(64 * 1024 * 1024)}`, "w")), // 64 MiB: refused without a pass over it
+      await codeOf(sb.writeFile(`/out/${"c".repeat(40_000)}`, "x")),
+    ];
+    const ms = performance.now() - started;
+    await sb.writeFile("/out/after.txt", "still works");
+    await sb.close();
+    say(JSON.stringify({ codes, fast: ms < 1000 }));
+  },
+
+  /** A FIFO (and a socket-like special file) inside the preopen: refused, or opened without blocking. */
+  async fifo(dir) {
+    if (spawnSync("mkfifo", [join(dir, "pipe")]).status !== 0) throw new Error("mkfifo failed");
+    const started = performance.now();
+    const plain = await Sandbox.create({ preopens: { "/out": dir } });
+    const refused = [await codeOf(plain.open("/out/pipe", "w")), await codeOf(plain.open("/out/pipe", "a"))];
+    const special = await Sandbox.create({ preopens: { "/out": dir }, allowSpecialFiles: true });
+    const noReader = await codeOf(special.open("/out/pipe", "w")); // would block in open(2) if not non-blocking
+    const ms = performance.now() - started;
+    await plain.writeFile("/out/after.txt", "works");
+    say(JSON.stringify({ refused, noReader, fast: ms < 2000 }));
+    process.exit(0); // must return: nothing may be stuck in open(2)
+  },
+
+  /** One 256 MiB string while the ring is busy: 1 ms timers keep firing (gaps under 20 ms). */
+  async bigString(dir) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir } });
+    const file = await sb.open("/out/big.txt", "w");
+    const busy = [];
+    for (let i = 0; i < 200; i++) busy.push(file.write("x".repeat(64 * 1024))); // 12.5 MiB: the ring is full
+    const text = "é".repeat(128 * 1024 * 1024); // 256 MiB of UTF-8
+    // repeat() makes a rope; the engine flattens it (one ~70 ms copy) the
+    // first time anything reads it, whoever does. Strings from JSON.stringify,
+    // a file or a template are flat: make this one so before the probe starts.
+    text.slice(0, 1);
+    let last = performance.now();
+    let worst = 0;
+    const probe = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+    }, 1);
+    const written = file.write(text);
+    await Promise.all([...busy, written]);
+    clearInterval(probe);
+    await file.close();
+    await sb.close();
+    say(JSON.stringify({ bytes: await written, worstGapMs: Math.round(worst) }));
+  },
+
+  /** aiowasi inside a worker thread: 100,000 awaited lines, then the worker is terminated (or the process exits). */
+  async inWorker(dir, how) {
+    if (!isMainThread) {
+      const sb = await Sandbox.create({ preopens: { "/out": workerData.dir } });
+      const file = await sb.open("/out/lines.txt", "w");
+      for (let i = 0; i < 100_000; i++) {
+        await file.write(line(i));
+        if (i % 1000 === 999) parentPort.postMessage(i + 1);
+      }
+      parentPort.postMessage("done");
+      setInterval(() => {}, 1000);
+      return;
+    }
+    const worker = new Worker(new URL(import.meta.url), { workerData: { dir } });
+    let resolved = 0;
+    await new Promise((resolve) => {
+      worker.on("message", (m) => {
+        if (m === "done") resolve();
+        else resolved = m;
+        if (how.startsWith("early") && resolved >= 30_000) resolve();
+      });
+    });
+    if (how.endsWith("terminate")) {
+      await worker.terminate();
+      say(JSON.stringify({ resolved: how.startsWith("early") ? resolved : 100_000 }));
+    } else {
+      say(JSON.stringify({ resolved: how.startsWith("early") ? resolved : 100_000 }));
+      process.exit(0);
+    }
+  },
+};
+
+if (!isMainThread) {
+  await SCENARIOS.inWorker(workerData.dir, "");
+} else {
+  const [scenario, dir, arg = "", ...rest] = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2);
+  if (scenario) await SCENARIOS[scenario](dir, arg, ...rest.map(Number));
+}

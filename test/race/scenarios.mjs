@@ -1,0 +1,343 @@
+// Race scenarios: a racing attacker swaps entries inside the preopen with
+// symlinks to a folder or file outside while aiowasi opens and writes, and
+// nothing outside may change. Written once, host-agnostic: run in-process on
+// Node (test/race.test.ts) and as a script under Deno and Bun:
+//
+//   <runtime> test/race/scenarios.mjs ROOT CASE ATTEMPTS      prints the result as JSON
+//
+// ROOT/CASE is the case's tree; it is made if it is not there (the test makes
+// it first, to snapshot everything outside the preopen before). The racer is
+// test/race/swapper.c, compiled: $AIOWASI_SWAPPER, or ROOT/swapper.
+//
+// Each case: start the swapper on a pair of entries inside the preopen (a real
+// folder or file <-> a symlink to outside), run ATTEMPTS opens (open, write,
+// close, each outcome counted by code), stop the swapper (it puts the pair
+// back as it was), then count what landed inside. The caller snapshots
+// everything outside the preopen (test/conformance/tree.mjs) before and after.
+import { spawn } from "node:child_process";
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Sandbox } from "../../dist/index.js";
+
+/** Guest name of the preopen in every case. */
+export const GUEST = "/out";
+
+/**
+ * Entries of a case folder the attacker changes (the preopen itself, where it
+ * was moved to, the symlink it was given as): the snapshot of everything
+ * outside the preopen leaves these out; everything else, `outside/` above
+ * all, must stay byte-identical.
+ */
+export const ATTACKER_ENTRIES = new Set(["pre", "pre-moved", "pre-link"]);
+
+/** A case folder: `outside/` (canary file and folder) and the preopen `pre/` with the real entries and their symlinks out. */
+const TREE = [
+  ["outside", null],
+  ["outside/canary.txt", "canary\n"],
+  ["outside/dir", null],
+  ["outside/dir/keep.txt", "keep\n"],
+  ["pre", null],
+  ["pre/d", null],
+  ["pre/d/existing.txt", "existing\n"],
+  ["pre/d-link", { link: "../outside/dir" }],
+  ["pre/f.txt", "inside\n"],
+  ["pre/f-link", { link: "../outside/canary.txt" }],
+  ["pre-link", { link: "pre" }],
+];
+
+/** Makes the tree of a case under `caseDir` (which must not exist yet). */
+export async function makeCaseTree(caseDir) {
+  await mkdir(caseDir, { recursive: true });
+  for (const [name, value] of TREE) {
+    const path = join(caseDir, name);
+    if (value === null) await mkdir(path);
+    else if (typeof value === "string") await writeFile(path, value);
+    else await symlink(value.link, path);
+  }
+}
+
+const LINE = "line\n";
+const W_DATA = "w-data\n";
+
+/** Lines of a file inside the preopen (0 if it is missing). */
+function lines(path) {
+  return existsSync(path) ? readFileSync(path, "utf8").split("\n").length - 1 : 0;
+}
+
+/** Regular files under `dir` whose name matches `re` and whose content is `text`; symlinks are not followed. */
+function filesUnder(dir, re, text) {
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const info = lstatSync(path);
+    if (info.isDirectory()) n += filesUnder(path, re, text);
+    else if (info.isFile() && re.test(name) && readFileSync(path, "utf8") === text) n++;
+  }
+  return n;
+}
+
+/**
+ * What a folder swap may answer besides success: ENOTCAPABLE, the step
+ * found the symlink and followed it to its "..", above the preopen. Never
+ * ENOTDIR: a link swapped back to the folder between the step and its
+ * readlink makes the walk look again (the core's RACED retry).
+ */
+export const FOLDER_SWAP_CODES = ["ENOTCAPABLE"];
+
+/**
+ * The cases. `swap`: the pair the swapper exchanges (relative to the case
+ * folder), none for the cases where the attacker acts once after create;
+ * `preopen`: the host folder given to Sandbox.create; `after`: what the
+ * attacker does once the sandbox runs; `attempt`: one open/write/close;
+ * `allowed`: the failure codes that are natural for the case (anything else
+ * is reported as unexpected); `inside`: what must be found inside the
+ * preopen afterwards, from the outcome counts.
+ */
+export const CASES = {
+  /** (a) A folder swapped with a symlink to a folder outside; "w" of new files under it. */
+  "dir-w": {
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    attempt: (sb, i) => openWriteClose(sb, `${GUEST}/d/w-${i}.txt`, "w", LINE),
+    inside: (caseDir, counts) => ({ expected: counts.ok ?? 0, found: filesUnder(join(caseDir, "pre"), /^w-\d+\.txt$/, LINE) }),
+  },
+  /** (b) The same, "wx". */
+  "dir-wx": {
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    attempt: (sb, i) => openWriteClose(sb, `${GUEST}/d/wx-${i}.txt`, "wx", LINE),
+    inside: (caseDir, counts) => ({ expected: counts.ok ?? 0, found: filesUnder(join(caseDir, "pre"), /^wx-\d+\.txt$/, LINE) }),
+  },
+  /** (c) The same, opening a deeper path with { mkdir: true }: no folder may be made outside. */
+  "dir-mkdir": {
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    attempt: (sb, i) => openWriteClose(sb, `${GUEST}/d/m-${i}/deep/file.txt`, "w", LINE, { mkdir: true }),
+    inside: (caseDir, counts) => ({ expected: counts.ok ?? 0, found: filesUnder(join(caseDir, "pre"), /^file\.txt$/, LINE) }),
+  },
+  /** (d) The file swapped with a symlink to a canary file outside; "a": the canary must never grow. */
+  "file-a": {
+    swap: ["pre/f.txt", "pre/f-link"],
+    allowed: ["ENOTCAPABLE"],
+    attempt: (sb) => openWriteClose(sb, `${GUEST}/f.txt`, "a", LINE),
+    inside: (caseDir, counts) => ({ expected: 1 + (counts.ok ?? 0), found: lines(join(caseDir, "pre/f.txt")) }),
+  },
+  /** (e) The same, "w": the canary must never be truncated or written. */
+  "file-w": {
+    swap: ["pre/f.txt", "pre/f-link"],
+    allowed: ["ENOTCAPABLE"],
+    attempt: (sb) => openWriteClose(sb, `${GUEST}/f.txt`, "w", W_DATA),
+    inside: (caseDir, counts) => ({
+      expected: counts.ok ? W_DATA : "inside\n",
+      found: readFileSync(join(caseDir, "pre/f.txt"), "utf8"),
+    }),
+  },
+  /**
+   * (f) A file opened (append) before the race; then reopen() + write while
+   * its folder is swapped. A reopen that fails keeps the old file; every
+   * line must be in the file inside.
+   */
+  "dir-reopen": {
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    before: async (sb) => sb.open(`${GUEST}/d/reopen.txt`, "a"),
+    attempt: async (_sb, _i, file) => {
+      const reopened = await file.reopen().then(
+        () => "ok",
+        (error) => error?.code ?? `THREW ${String(error)}`,
+      );
+      const wrote = await file.write(LINE).then(
+        () => "ok",
+        (error) => `write:${error?.code ?? String(error)}`,
+      );
+      return wrote === "ok" ? reopened : wrote;
+    },
+    finish: (file) => file.close(),
+    inside: (caseDir, _counts, attempts) => ({ expected: attempts, found: lines(join(caseDir, "pre/d/reopen.txt")) }),
+  },
+  /**
+   * (g) After create, the preopen folder is renamed away and a symlink to
+   * outside put in its place: opens land in the renamed folder, or fail.
+   */
+  "preopen-renamed": {
+    after: (caseDir) => {
+      renameSync(join(caseDir, "pre"), join(caseDir, "pre-moved"));
+      symlinkSync("outside", join(caseDir, "pre"));
+    },
+    allowed: [],
+    attempt: (sb, i) => openWriteClose(sb, i % 2 ? `${GUEST}/g-${i}.txt` : `${GUEST}/d/g-${i}.txt`, "w", LINE),
+    inside: (caseDir, counts) => ({
+      expected: counts.ok ?? 0,
+      found: filesUnder(join(caseDir, "pre-moved"), /^g-\d+\.txt$/, LINE),
+    }),
+  },
+  /**
+   * (h) The preopen is given as a symlink (pre-link -> pre), retargeted to
+   * outside after create: opens land in the folder it named at create, or fail.
+   */
+  "preopen-symlink": {
+    preopen: "pre-link",
+    after: (caseDir) => {
+      symlinkSync("outside", join(caseDir, "pre-link.new"));
+      renameSync(join(caseDir, "pre-link.new"), join(caseDir, "pre-link"));
+    },
+    allowed: [],
+    attempt: (sb, i) => openWriteClose(sb, i % 2 ? `${GUEST}/h-${i}.txt` : `${GUEST}/d/h-${i}.txt`, "w", LINE),
+    inside: (caseDir, counts) => ({ expected: counts.ok ?? 0, found: filesUnder(join(caseDir, "pre"), /^h-\d+\.txt$/, LINE) }),
+  },
+};
+
+/** open + write + close: "ok", or the code of the first step that failed. */
+async function openWriteClose(sb, path, flags, data, options) {
+  let file;
+  try {
+    file = await sb.open(path, flags, options);
+  } catch (error) {
+    return error?.code ?? `THREW ${String(error)}`;
+  }
+  try {
+    await file.write(data);
+    await file.close();
+    return "ok";
+  } catch (error) {
+    await file.close().catch(() => {});
+    return `write:${error?.code ?? String(error)}`;
+  }
+}
+
+/** The compiled swapper: $AIOWASI_SWAPPER, or ROOT/swapper. */
+export function swapperPath(root) {
+  const path = process.env.AIOWASI_SWAPPER || join(root, "swapper");
+  if (!existsSync(path)) throw new Error(`no swapper at ${path}: compile test/race/swapper.c (cc -O2 -o ${path} ...)`);
+  return path;
+}
+
+/**
+ * Starts the swapper on `a` <-> `b`; resolves once it has swapped. stop()
+ * makes it stop (the pair back as it was) and resolves with its swap count.
+ */
+export async function startSwapper(swapper, a, b, stopFile, seconds = 120) {
+  rmSync(stopFile, { force: true });
+  const child = spawn(swapper, [a, b, stopFile, String(seconds)], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  const exited = new Promise((resolve) => {
+    child.on("error", (error) => resolve(`spawn failed: ${error.message}`));
+    child.on("close", (code, signal) => resolve(code ?? signal));
+  });
+  await new Promise((resolve, reject) => {
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.startsWith("ready\n")) resolve();
+    });
+    child.stderr.on("data", (chunk) => {
+      err += chunk;
+    });
+    exited.then((code) => reject(new Error(`swapper exited before it swapped (${code}): ${err}`)));
+  });
+  return {
+    async stop() {
+      writeFileSync(stopFile, "");
+      const code = await exited;
+      if (code !== 0) throw new Error(`swapper failed (${code}): ${err}`);
+      return Number(out.split("\n")[1]);
+    },
+  };
+}
+
+function runtime() {
+  if (globalThis.Deno) return `deno ${globalThis.Deno.version.deno}`;
+  if (globalThis.Bun) return `bun ${process.versions.bun}`;
+  return `node ${process.versions.node}`;
+}
+
+/**
+ * Runs one case in `root/<name>` (made if missing): returns the runtime,
+ * sb.anchored, the swap count, the outcome counts by code and what was found
+ * inside. Does not look outside: the caller snapshots.
+ */
+export async function runScenario(root, name, attempts, swapper = undefined) {
+  const spec = CASES[name];
+  if (!spec) throw new Error(`unknown case ${name}; cases: ${Object.keys(CASES).join(", ")}`);
+  const caseDir = join(root, name);
+  if (!existsSync(caseDir)) await makeCaseTree(caseDir);
+  if (spec.swap) swapper ??= swapperPath(root);
+  const started = Date.now();
+  const sb = await Sandbox.create({ preopens: { [GUEST]: join(caseDir, spec.preopen ?? "pre") } });
+  const counts = {};
+  let swaps = 0;
+  try {
+    const state = spec.before ? await spec.before(sb) : undefined;
+    if (spec.after) spec.after(caseDir);
+    const racer = spec.swap
+      ? await startSwapper(swapper, join(caseDir, spec.swap[0]), join(caseDir, spec.swap[1]), join(caseDir, "stop"))
+      : undefined;
+    try {
+      for (let i = 0; i < attempts; i++) {
+        const outcome = await spec.attempt(sb, i, state);
+        counts[outcome] = (counts[outcome] ?? 0) + 1;
+      }
+    } finally {
+      if (racer) swaps = await racer.stop();
+    }
+    if (spec.finish) await spec.finish(state);
+  } finally {
+    await sb.close();
+  }
+  rmSync(join(caseDir, "stop"), { force: true });
+  return {
+    case: name,
+    runtime: runtime(),
+    anchored: sb.anchored,
+    attempts,
+    swaps,
+    counts,
+    unexpected: Object.keys(counts).filter((code) => code !== "ok" && !spec.allowed.includes(code)),
+    inside: spec.inside(caseDir, counts, attempts),
+    ms: Date.now() - started,
+  };
+}
+
+/**
+ * The positive control: the same racer against a naive writer that writes
+ * by path text (node:fs writeFileSync(pre/d/x-N)). Returns how many of its
+ * writes landed in the folder outside: more than 0 proves the racer races
+ * hard enough to catch a check-then-use gap.
+ */
+export async function runNaive(root, attempts, swapper = swapperPath(root)) {
+  const caseDir = join(root, "naive");
+  if (!existsSync(caseDir)) await makeCaseTree(caseDir);
+  const pre = join(caseDir, "pre");
+  const racer = await startSwapper(swapper, join(pre, "d"), join(pre, "d-link"), join(caseDir, "stop"));
+  const counts = {};
+  let swaps = 0;
+  try {
+    for (let i = 0; i < attempts; i++) {
+      let outcome = "ok";
+      try {
+        writeFileSync(join(pre, `d/x-${i}.txt`), LINE);
+      } catch (error) {
+        outcome = error?.code ?? String(error);
+      }
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+    }
+  } finally {
+    swaps = await racer.stop();
+  }
+  rmSync(join(caseDir, "stop"), { force: true });
+  const escaped = readdirSync(join(caseDir, "outside/dir")).filter((n) => /^x-\d+\.txt$/.test(n)).length;
+  return { attempts, swaps, counts, escaped, inside: filesUnder(pre, /^x-\d+\.txt$/, LINE) };
+}
+
+// As a script (Deno, Bun, or node): ROOT CASE ATTEMPTS; CASE "naive" is the positive control.
+const args = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2);
+const isMain = globalThis.Deno ? import.meta.main : process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop());
+if (isMain && args.length > 0) {
+  const [root, name, attempts = "1000"] = args;
+  const result = name === "naive" ? await runNaive(root, Number(attempts)) : await runScenario(root, name, Number(attempts));
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
