@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Sandbox } from "../dist/index.js";
-import { kTerminateWorker } from "../dist/internal.js";
+import { kTerminateWorker } from "./faults/inject.mjs";
 import { rejection, tempDir } from "./helpers.js";
 
 describe("a worker that dies", () => {

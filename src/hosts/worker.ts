@@ -96,7 +96,8 @@ async function start(config: WorkerConfig): Promise<{ core: CoreExports; anchore
     aiowasi_host: beneathImports(config.memory, (fd, access) => wasi.adopt(fd, access, config.memory, scratch)),
   };
   if (config.faults) {
-    const { injectFaults } = await import("../faults.js");
+    // Test-only: the plan names its injector (test/faults/inject.mjs); nothing of it ships.
+    const { injectFaults } = await import(config.faults.injector);
     imports = injectFaults(imports, () => config.memory, config.faults);
   }
   const instance = new WebAssembly.Instance(config.module, imports);

@@ -128,7 +128,8 @@ export class Channel implements Drainable {
 
   private constructor(config: WorkerConfig, url: URL) {
     // A test plan that exhausts memory gets a small heap, so it dies quickly.
-    const resourceLimits = config.faults?.fdWrite.includes("oom") ? { maxOldGenerationSizeMb: 64 } : undefined;
+    const heap = config.faults?.workerHeapMb;
+    const resourceLimits = heap ? { maxOldGenerationSizeMb: heap } : undefined;
     this.#worker = new Worker(url, { workerData: config, resourceLimits });
     let ready!: () => void;
     let notReady!: (error: Error) => void;

@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import pino from "pino";
 import { Sandbox } from "../../dist/index.js";
-import { kFaults } from "../../dist/internal.js";
+import { faults, kFaults } from "../faults/inject.mjs";
 
 const text = (dir, name) => readFileSync(join(dir, name), "utf8");
 const codeOf = (promise) =>
@@ -45,7 +45,7 @@ export const SCENARIOS = {
   async nodeStream(dir) {
     // A small ring and a slow disk (1 ms per fd_write), so the writer outruns
     // the disk and must wait for 'drain'.
-    const slow = { fdWrite: ["slow"], repeat: true, slowMs: 1 };
+    const slow = faults({ fdWrite: ["slow"], repeat: true, slowMs: 1 });
     const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024, [kFaults]: slow });
     const f = await sb.open("/out/piped.txt", "w");
     const all = lines(0, 5000, "piped");

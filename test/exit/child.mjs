@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import pino from "pino";
 import { Sandbox } from "../../dist/index.js";
-import { kFaults } from "../../dist/internal.js";
+import { faults, kFaults } from "../faults/inject.mjs";
 
 /** The exit tests' line: 40 bytes, numbered. */
 export const line = (i) => `line ${String(i).padStart(8, "0")} of the exit test\n`;
 /** Every fd_write takes `ms` (a slow disk), so accepted data is still pending when the process ends. */
-const slowDisk = (ms) => ({ [kFaults]: { fdWrite: ["slow"], repeat: true, slowMs: ms } });
+const slowDisk = (ms) => ({ [kFaults]: faults({ fdWrite: ["slow"], repeat: true, slowMs: ms }) });
 const say = (text) => process.stdout.write(`${text}\n`);
 const codeOf = (promise) =>
   promise.then(

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Sandbox } from "../../dist/index.js";
-import { kFaults, kTerminateWorker } from "../../dist/internal.js";
+import { faults, kFaults, kTerminateWorker } from "./inject.mjs";
 
 const codeOf = (promise) =>
   promise.then(
@@ -65,7 +65,7 @@ export const SCENARIOS = {
   /** Short writes, zero-byte writes, EAGAIN and EINTR from the host: retried, every byte lands once. */
   async flakyHost(dir) {
     const plan = { fdWrite: ["EAGAIN", "ok", "short", "EINTR", "zero", "short", "ok"], repeat: true };
-    const sb = await Sandbox.create({ preopens: { "/out": dir }, chunkSize: 4096, [kFaults]: plan });
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, chunkSize: 4096, [kFaults]: faults(plan) });
     const f = await sb.open("/out/flaky.txt", "w");
     const lines = [];
     for (let i = 0; i < 3000; i++) {
@@ -82,7 +82,7 @@ export const SCENARIOS = {
 
   /** A host that answers EAGAIN forever: a bounded number of retries, then EAGAIN; no hang, no spin. */
   async eagainForever(dir) {
-    const sb = await Sandbox.create({ preopens: { "/out": dir }, [kFaults]: { fdWrite: ["EAGAIN"], repeat: true } });
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, [kFaults]: faults({ fdWrite: ["EAGAIN"], repeat: true }) });
     const f = await sb.open("/out/never.txt", "w");
     await f.write("x");
     const started = performance.now();
@@ -96,7 +96,7 @@ export const SCENARIOS = {
   /** A trap in the core: pending and later calls reject with ERR_WORKER_EXITED, fast; others keep working. */
   async trap(dir) {
     const other = await Sandbox.create({ preopens: { "/out": dir } });
-    const sb = await Sandbox.create({ preopens: { "/out": dir }, [kFaults]: { fdWrite: ["trap"] } });
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, [kFaults]: faults({ fdWrite: ["trap"] }) });
     const f = await sb.open("/out/trap.txt", "w");
     await f.write("x");
     const started = performance.now();
@@ -112,7 +112,7 @@ export const SCENARIOS = {
 
   /** Memory exhausted in the worker (Node: a small worker heap): ERR_WORKER_EXITED, nothing hangs. */
   async outOfMemory(dir) {
-    const sb = await Sandbox.create({ preopens: { "/out": dir }, [kFaults]: { fdWrite: ["oom"] } });
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, [kFaults]: faults({ fdWrite: ["oom"] }) });
     const f = await sb.open("/out/oom.txt", "w");
     await f.write("x");
     const flush = await codeOf(f.flush());
