@@ -4,7 +4,7 @@ import { badFile, WasiError } from "../errors.js";
 import type { Channel } from "../transport/channel.js";
 import { KIND_CLOSE, KIND_DATASYNC, KIND_FLUSH, KIND_REOPEN, KIND_SYNC } from "../transport/layout.js";
 import { type FileWriteStreamOptions, nodeWritable, webWritable } from "./streams.js";
-import { type OpenFlags, toWritable, type WriteData } from "./validate.js";
+import { checkWriteOptions, type OpenFlags, toWritable, type WriteData, type WriteOptions } from "./validate.js";
 
 /** @internal What a file needs from its sandbox. */
 export interface FileOwner {
@@ -18,7 +18,11 @@ export interface FileOwner {
   delivered(file: AsyncFile): void;
 }
 
-/** @internal A chunk the stream adapters hand over: accepted at once (undefined) or refused (the error). */
+/**
+ * @internal A chunk the stream adapters hand over, taken into the sandbox at
+ * once: undefined when that is all it waits for, a promise when the file's
+ * durability says to wait until it is written or synced, the error when refused.
+ */
 export const kAccept: unique symbol = Symbol("aiowasi.accept");
 /** @internal The file's Node stream, ended before the file closes. */
 export const kStream: unique symbol = Symbol("aiowasi.stream");
@@ -66,26 +70,30 @@ export class AsyncFile implements AsyncDisposable {
    * Accepts `data` (a string, written as UTF-8, or any ArrayBufferView) for
    * writing. Resolves with the number of bytes once they are accepted (in the
    * sandbox's buffer; waits while it is full), or, with durability "written"
-   * or "synced", once they were written or synced. If the file failed (a
+   * or "synced" (the file's, or this write's `options.durability`), once they
+   * were written or synced; an earlier write of the file is covered too, so
+   * levels may be mixed on one file. If the file failed (a
    * write error such as ENOSPC), this rejects with that error, and nothing
    * more is written to it until reopen().
    */
-  write(data: WriteData): Promise<number> {
+  write(data: WriteData, options?: WriteOptions): Promise<number> {
     let bytes: string | Uint8Array;
+    let want = this.#want;
     try {
       bytes = toWritable(data);
+      if (options !== undefined) want = checkWriteOptions(options) ?? want;
     } catch (error) {
       return Promise.reject(error);
     }
     const refused = this.#refusal("fd_write");
     if (refused) return Promise.reject(refused);
     if (bytes.length === 0) return Promise.resolve(0);
-    const written = this.#channel.write(this.#handle, bytes, this.#want, this.path);
-    return this.#want === 0 ? written : written.catch((error: unknown) => this.#rethrow(error));
+    const written = this.#channel.write(this.#handle, bytes, want, this.path);
+    return want === 0 ? written : written.catch((error: unknown) => this.#rethrow(error));
   }
 
-  /** @internal For the stream adapters: takes a chunk into the sandbox at once, or says why not. */
-  [kAccept](data: WriteData): Error | undefined {
+  /** @internal For the stream adapters (see kAccept). */
+  [kAccept](data: WriteData): Error | Promise<number> | undefined {
     let bytes: string | Uint8Array;
     try {
       bytes = toWritable(data);
@@ -94,9 +102,12 @@ export class AsyncFile implements AsyncDisposable {
     }
     const refused = this.#refusal("fd_write");
     if (refused) return refused;
-    // Accepted now (in the ring or in the queue for it): a later failure of the
-    // file surfaces at the next write, flush or close, like any write's.
-    if (bytes.length > 0) this.#channel.write(this.#handle, bytes, 0, this.path).catch(() => undefined);
+    if (bytes.length === 0) return undefined;
+    // In the ring, or in the queue for it, either way accepted now.
+    const written = this.#channel.write(this.#handle, bytes, this.#want, this.path);
+    if (this.#want !== 0) return written.catch((error: unknown) => this.#rethrow(error));
+    // A later failure of the file surfaces at the next write, flush or close, like any write's.
+    written.catch(() => undefined);
     return undefined;
   }
 

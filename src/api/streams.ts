@@ -1,12 +1,13 @@
 // Stream adapters for AsyncFile: a WHATWG WritableStream (pipeTo on every
 // host) and a Node stream.Writable (pipeline(), pino destinations).
 //
-// The Node adapter takes each chunk into the sandbox the moment it is written
-// (into the ring, or into the queue of writes waiting for it) and tells the
-// stream it is done at once, so the stream's own buffer stays empty: what a
-// logger wrote is "accepted" as any write() is, and exit and signals write it
-// too. Backpressure comes from the ring instead: write() returns false while
-// writes wait for ring space, and 'drain' follows when they are in.
+// The Node adapter takes each chunk into the sandbox the moment write() is
+// called (into the ring, or into the queue of writes waiting for it), so
+// nothing a logger wrote waits in the stream's own buffer: it is "accepted"
+// as any write() is, and exit and signals write it too. A chunk's callback
+// comes at once, or, for a file opened "written" or "synced", once the chunk
+// is. Backpressure comes from the ring: write() returns false while writes
+// wait for ring space, and 'drain' follows when they are in.
 import { Writable } from "node:stream";
 import { type AsyncFile, kAccept, kStream } from "./file.js";
 
@@ -33,11 +34,18 @@ export function webWritable(file: AsyncFile): WritableStream<Chunk> {
 const bytesOf = (chunk: unknown, encoding: BufferEncoding): Chunk =>
   typeof chunk === "string" && encoding !== "utf8" && encoding !== "utf-8" ? Buffer.from(chunk, encoding) : (chunk as Chunk);
 
+/** What accepting a chunk gave (see kAccept), waiting for its turn in _write(). */
+type Outcome = Error | Promise<number> | undefined;
+
+/** The chunks Node's Writable (not in object mode) takes; anything else it refuses itself. */
+const isChunk = (chunk: unknown): chunk is string | Uint8Array => typeof chunk === "string" || chunk instanceof Uint8Array;
+
 class FileWritable extends Writable {
   readonly #file: AsyncFile;
   readonly #autoClose: boolean;
   readonly #backlogged: () => boolean;
   readonly #accepted: () => Promise<unknown>;
+  readonly #outcomes: Outcome[] = []; // one per chunk write() took, in order
   #draining = false;
 
   constructor(file: AsyncFile, options: FileWriteStreamOptions, backlogged: () => boolean, accepted: () => Promise<unknown>) {
@@ -49,7 +57,10 @@ class FileWritable extends Writable {
   }
 
   override _write(chunk: unknown, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    callback(this.#file[kAccept](bytesOf(chunk, encoding)));
+    // A chunk that came another way than write() (end(chunk) calls the internals) is taken now.
+    const taken = this.#outcomes.length > 0 ? this.#outcomes.shift() : this.#file[kAccept](bytesOf(chunk, encoding));
+    if (taken instanceof Promise) taken.then(() => callback(), callback);
+    else callback(taken as Error | undefined);
   }
 
   override write(
@@ -57,6 +68,9 @@ class FileWritable extends Writable {
     encoding?: BufferEncoding | ((error?: Error | null) => void),
     cb?: (error?: Error | null) => void,
   ): boolean {
+    if (isChunk(chunk) && !this.writableEnded && !this.destroyed) {
+      this.#outcomes.push(this.#file[kAccept](bytesOf(chunk, typeof encoding === "string" ? encoding : "utf8")));
+    }
     const ok = super.write(chunk, encoding as BufferEncoding, cb);
     if (!ok || !this.#backlogged()) return ok;
     // The ring is full and writes wait for it: hold the writer back until they are in.

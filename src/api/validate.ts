@@ -56,6 +56,21 @@ export function durabilityBits(durability: unknown, name = "durability"): number
   return DURABILITY_BITS[durability as Durability];
 }
 
+/** Options of AsyncFile#write(). */
+export interface WriteOptions {
+  /** When this write resolves, whatever the file's durability (see Durability). */
+  durability?: Durability;
+}
+
+/** write()'s options: the WANT_* bits of its durability, or undefined for the file's. */
+export function checkWriteOptions(options: unknown): number | undefined {
+  if (typeof options !== "object" || options === null) {
+    throw new ArgumentError("ERR_INVALID_ARG_TYPE", `options must be an object, got ${describe(options)}`);
+  }
+  const { durability } = options as { durability?: unknown };
+  return durability === undefined ? undefined : durabilityBits(durability, "options.durability");
+}
+
 /** Options of open(). */
 export interface OpenOptions {
   /** Create missing parent folders (inside the sandbox). Default false. */
