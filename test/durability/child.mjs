@@ -7,7 +7,7 @@
 // parent kills the process at, every record the side file names must be whole
 // in the log. With "accepted" and a slow disk the same test must find losses,
 // which shows it can.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Sandbox } from "../../dist/index.js";
 import { faults, kFaults } from "../faults/inject.mjs";
