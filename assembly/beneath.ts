@@ -16,6 +16,8 @@ import {
   errno,
   fd_close,
   fd_filestat_get,
+  fd_readdir,
+  fd_sync,
   fdflags,
   filestat,
   filetype,
@@ -56,6 +58,10 @@ declare function host_rename_beneath(fromDir: i32, from: usize, fromLen: i32, to
 declare function host_close(fd: i32): i32;
 @external("aiowasi_host", "adopt")
 declare function host_adopt(fd: i32, access: i32, flags: i32): i32;
+@external("aiowasi_host", "sync_dir")
+declare function host_sync_dir(dir: i32): i32;
+@external("aiowasi_host", "readdir_beneath")
+declare function host_readdir_beneath(dir: i32, name: usize, len: i32, cookie: u64, buf: usize, cap: i32): i32;
 
 // HOW_* for open_beneath; ACCESS_* for adopt. Mirrored in src/hosts/beneath.ts.
 const HOW_DIR: i32 = 1; // O_PATH | O_DIRECTORY | O_NOFOLLOW
@@ -80,19 +86,23 @@ const FILE_RIGHTS: u64 =
   rights.FD_WRITE | rights.FD_READ | rights.FD_SYNC | rights.FD_DATASYNC | rights.FD_SEEK | rights.FD_TELL |
   rights.FD_FDSTAT_SET_FLAGS | rights.FD_FILESTAT_GET | rights.FD_FILESTAT_SET_SIZE | rights.FD_ADVISE |
   rights.FD_ALLOCATE;
+// No FD_DATASYNC (nor any write right) for a folder: uvwasi counts it as one and
+// would open the folder O_RDWR, which Linux refuses (EISDIR).
 const DIR_RIGHTS: u64 =
   rights.PATH_OPEN | rights.PATH_CREATE_DIRECTORY | rights.PATH_CREATE_FILE | rights.PATH_READLINK |
   rights.PATH_FILESTAT_GET | rights.PATH_RENAME_SOURCE | rights.PATH_RENAME_TARGET | rights.PATH_UNLINK_FILE |
-  rights.PATH_REMOVE_DIRECTORY | rights.FD_READDIR | rights.FD_FILESTAT_GET | rights.FD_SYNC | rights.FD_DATASYNC;
+  rights.PATH_REMOVE_DIRECTORY | rights.FD_READDIR | rights.FD_FILESTAT_GET | rights.FD_SYNC;
 
 let hostAnchored = false;
 let fdOut: usize = 0;
 let usedOut: usize = 0;
+let readdirStat: usize = 0;
 
 export function carveBeneath(anchoredByHost: bool): void {
   hostAnchored = HOST_IMPORTS != 0 && anchoredByHost;
   fdOut = carve(8);
   usedOut = carve(8);
+  readdirStat = carve(STAT_SIZEOF);
 }
 
 export function isHostAnchored(): bool {
@@ -117,6 +127,40 @@ export function statAt(dir: i32, name: usize, len: i32, out: usize): errno {
   if (isHostAnchored()) return <errno>host_stat_beneath(dir, name, len, out);
   store<u32>(out + STAT_MODE, 0);
   return path_filestat_get(<u32>dir, 0, name, len, changetype<filestat>(out));
+}
+
+/** stat of a directory the walk holds (an anchor) into `out`. */
+export function statDir(dir: i32, out: usize): errno {
+  if (isHostAnchored()) return <errno>host_stat_fd(dir, out);
+  store<u32>(out + STAT_MODE, 0);
+  return fd_filestat_get(<u32>dir, changetype<filestat>(out));
+}
+
+/**
+ * WASI dirents of the folder `name` beneath `dir` (not followed if a link:
+ * ENOTDIR), from `cookie`, into buf[0..cap): the bytes used, or -errno.
+ */
+export function readdirAt(dir: i32, name: usize, len: i32, cookie: u64, buf: usize, cap: i32): i32 {
+  // node:wasi lists a folder by its path text, not its fd: the host lists it itself.
+  if (isHostAnchored()) return host_readdir_beneath(dir, name, len, cookie, buf, cap);
+  const fd = openEntry(dir, name, len, ACCESS_READ | ACCESS_DIRECTORY, false, false, false, readdirStat, 0);
+  if (fd < 0) return fd;
+  if (load<u8>(readdirStat + STAT_TYPE) != filetype.DIRECTORY) {
+    fd_close(<u32>fd);
+    return -<i32>errno.NOTDIR;
+  }
+  const err = fd_readdir(<u32>fd, buf, cap, cookie, usedOut);
+  fd_close(<u32>fd);
+  return err == errno.SUCCESS ? <i32>load<u32>(usedOut) : -<i32>err;
+}
+
+/** fsync of a directory the walk holds, so an entry made or renamed in it is durable. */
+export function syncDir(dir: i32): errno {
+  if (isHostAnchored()) return <errno>host_sync_dir(dir);
+  // Deno's node:wasi cannot sync a folder fd (EBADF); a host that cannot is
+  // not a failure of the rename before it: only a real I/O error is.
+  const err = fd_sync(<u32>dir);
+  return err == errno.IO ? err : errno.SUCCESS;
 }
 
 /** The target of the symlink `name` beneath `dir`: its length, or -errno (EINVAL: not a symlink). */

@@ -158,11 +158,11 @@ function main(): void {
   store<u32>(changetype<usize>(payload), <u32>flags);
   memory.copy(changetype<usize>(payload) + 4, changetype<usize>(pathBytes), pathBytes.byteLength);
   // The command module owns its memory: its region is simply grown.
-  const size = regionBytes(RING_BYTES, chunk);
+  const size = regionBytes(RING_BYTES, chunk, 0);
   const pages = <i32>((size + 0xffff) >> 16);
   const start = memory.grow(pages);
   if (start < 0) fail(errno.NOMEM, "cannot set up the core");
-  const initErr = init(<usize>start << 16, <usize>pages << 16, RING_BYTES, chunk, 0);
+  const initErr = init(<usize>start << 16, <usize>pages << 16, RING_BYTES, chunk, 0, 0);
   if (initErr != errno.SUCCESS) fail(<errno>initErr, "cannot set up the core");
   ctrl = ctrlPtr();
   ring = ringPtr();

@@ -7,13 +7,19 @@
 // file is closed or reopened. Each failure is also put in the failure log, so
 // the host can report it even if nobody asks the file again.
 import { errno, fd_close, fd_datasync, fd_filestat_set_size, fd_sync, filetype } from "bindings/wasi_snapshot_preview1";
-import { ACCESS_APPEND, ACCESS_READ, ACCESS_WRITE, openEntry, STAT_SIZEOF, STAT_TYPE, statAt, isHostAnchored } from "./beneath";
 import {
-  CALL_FD_DATASYNC, CALL_FD_SYNC, CALL_NONE, CTRL_FAILURES, CTRL_PROGRESS, FAILLOG_ENTRY, FAILLOG_SIZE, FILE_ENTRY,
-  FILE_ERR_CALL, FILE_ERR_SEQ, FILE_ERRNO, FILE_FD, FILE_MAX, FILE_MODE, FILE_SYNCED, FILE_WRITTEN, NO_FD,
-  OPEN_APPEND, OPEN_CREATE, OPEN_EXCLUSIVE, OPEN_MKDIR, OPEN_READ, OPEN_TRUNCATE, OPEN_WRITE, REFUSED_CHANGING,
+  ACCESS_APPEND, ACCESS_READ, ACCESS_WRITE, closeDir, isHostAnchored, openEntry, renameAt, STAT_MODE, STAT_SIZEOF, STAT_TYPE,
+  statAt, syncDir, unlinkAt,
+} from "./beneath";
+import {
+  ATOMIC_SLOTS, CALL_FD_DATASYNC, CALL_FD_SYNC, CALL_NONE, CTRL_FAILURES, CTRL_PROGRESS, FAILLOG_ENTRY, FAILLOG_SIZE,
+  FILE_ATOMIC, FILE_ENTRY, FILE_ERR_CALL, FILE_ERR_SEQ, FILE_ERRNO, FILE_FD, FILE_HOST_MODE, FILE_MAX, FILE_MODE, FILE_SYNCED,
+  FILE_WRITTEN, NAME_MAX, NO_FD, OPEN_APPEND, OPEN_CREATE, OPEN_EXCLUSIVE, OPEN_MKDIR, OPEN_READ, OPEN_TRUNCATE, OPEN_WRITE,
+  REFUSED_CHANGING,
 } from "./layout";
-import { leafExists, leafLen, leafName, RACE_RETRIES, RACED, refuse, releaseWalk, resolve, walkDir } from "./path";
+import {
+  leafExists, leafLen, leafName, RACE_RETRIES, RACED, refuse, releaseWalk, resolve, takeWalkDir, tookOwned, walkDir,
+} from "./path";
 import { carve } from "./region";
 
 let table: usize = 0;
@@ -24,6 +30,15 @@ let expectBuf: usize = 0;
 let allowSpecial = false;
 let noPipes = false;
 
+// Atomic replaces in progress: the folder the target is in (held open), and
+// the target's and the temp's names in it.
+const NAME_CAP: usize = <usize>NAME_MAX + 1;
+let atomicDir: usize = 0; // i32 anchor per slot
+let atomicOwned: usize = 0; // u8: the anchor is ours to close (not a preopen's root)
+let atomicUsed: usize = 0; // u8
+let atomicLens: usize = 0; // u32 target length, u32 temp length per slot
+let atomicNames: usize = 0; // target name, temp name per slot
+
 export function carveFiles(ctrlBlock: usize, specialFiles: bool, pipesBlock: bool): void {
   ctrl = ctrlBlock;
   allowSpecial = specialFiles;
@@ -32,11 +47,22 @@ export function carveFiles(ctrlBlock: usize, specialFiles: bool, pipesBlock: boo
   failLog = carve(<usize>FAILLOG_SIZE * <usize>FAILLOG_ENTRY);
   statBuf = carve(STAT_SIZEOF);
   expectBuf = carve(STAT_SIZEOF);
+  atomicDir = carve(<usize>ATOMIC_SLOTS * 4);
+  atomicOwned = carve(<usize>ATOMIC_SLOTS);
+  atomicUsed = carve(<usize>ATOMIC_SLOTS);
+  atomicLens = carve(<usize>ATOMIC_SLOTS * 8);
+  atomicNames = carve(<usize>ATOMIC_SLOTS * 2 * NAME_CAP);
 }
 
 /** Every handle starts closed (a region may have served an earlier instance). */
 export function resetFiles(): void {
   for (let h = 0; h < FILE_MAX; h++) store<u32>(entry(<u32>h) + FILE_FD, NO_FD);
+  memory.fill(atomicUsed, 0, <usize>ATOMIC_SLOTS);
+}
+
+/** The host's st_mode of an open file, as seen at open (0 where the host does not say). */
+export function hostModeOf(handle: u32): u32 {
+  return handle < <u32>FILE_MAX ? load<u32>(entry(handle) + FILE_HOST_MODE) : 0;
 }
 
 export function fileTablePtr(): usize {
@@ -173,6 +199,8 @@ function openPath(mode: i32, path: usize, len: i32): i32 {
 function install(handle: u32, fd: u32, mode: i32): void {
   const e = entry(handle);
   store<u32>(e + FILE_MODE, mode);
+  store<u32>(e + FILE_HOST_MODE, load<u32>(statBuf + STAT_MODE));
+  store<u32>(e + FILE_ATOMIC, 0);
   store<u32>(e + FILE_ERR_SEQ, 0);
   store<u32>(e + FILE_ERR_CALL, CALL_NONE);
   atomic.store<u32>(e + FILE_WRITTEN, 0);
@@ -198,6 +226,7 @@ export function openFile(handle: u32, mode: i32, path: usize, len: i32): errno {
 export function reopenFile(handle: u32, mode: i32, path: usize, len: i32): errno {
   const old = fdOf(handle);
   if (old == NO_FD) return errno.BADF;
+  if (load<u32>(entry(handle) + FILE_ATOMIC) != 0) return errno.INVAL;
   const fd = openPath(mode, path, len);
   if (fd < 0) return <errno>-fd;
   const e = entry(handle);
@@ -231,23 +260,115 @@ export function syncFile(handle: u32, dataOnly: bool): errno {
   return err;
 }
 
-/** CLOSE: fd_close; answers the file's failure if it had one. */
+/** CLOSE: fd_close; answers the file's failure if it had one. An atomic replace not committed is dropped. */
 export function closeFile(handle: u32): errno {
   const fd = fdOf(handle);
   if (fd == NO_FD) return errno.BADF;
   const failed = failure(handle);
   atomic.store<u32>(entry(handle) + FILE_FD, NO_FD);
   const err = fd_close(fd);
+  endAtomic(handle, true);
   return failed != errno.SUCCESS ? failed : err;
 }
 
 /** Closes everything still open (the sandbox is ending). */
 export function closeAll(): void {
   for (let h: u32 = 0; h < <u32>FILE_MAX; h++) {
-    const fd = fdOf(h);
-    if (fd != NO_FD) {
-      atomic.store<u32>(entry(h) + FILE_FD, NO_FD);
-      fd_close(fd);
-    }
+    if (fdOf(h) != NO_FD) closeFile(h);
   }
+}
+
+function slotName(slot: i32, which: i32): usize {
+  return atomicNames + (<usize>slot * 2 + <usize>which) * NAME_CAP;
+}
+
+function slotLen(slot: i32, which: i32): i32 {
+  return load<i32>(atomicLens + <usize>slot * 8 + <usize>which * 4);
+}
+
+/**
+ * OPEN with OPEN_ATOMIC: `path` is the target; the file opened is a new temp
+ * (`temp`, an unguessable name the host chose) beside it, created with
+ * O_EXCL in the very folder the walk found the target in, which stays open
+ * until COMMIT renames the temp over the target.
+ */
+export function openAtomic(handle: u32, mode: i32, temp: usize, tempLen: i32, path: usize, len: i32): errno {
+  if (handle >= <u32>FILE_MAX || fdOf(handle) != NO_FD) return errno.BADF;
+  if (tempLen == 0 || tempLen > NAME_MAX) return errno.INVAL;
+  let slot = 0;
+  while (slot < ATOMIC_SLOTS && load<u8>(atomicUsed + <usize>slot) != 0) slot++;
+  if (slot == ATOMIC_SLOTS) return errno.MFILE;
+  for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
+    let err = resolve(path, len, true, (mode & OPEN_MKDIR) != 0);
+    if (err == errno.SUCCESS && leafLen == 0) err = errno.ISDIR;
+    if (err == errno.SUCCESS && leafExists) {
+      // The target is replaced, not written: refuse what a rename would wrongly replace.
+      err = statAt(walkDir, leafName, leafLen, statBuf);
+      const type = load<u8>(statBuf + STAT_TYPE);
+      if (err == errno.NOENT || (err == errno.SUCCESS && type == filetype.SYMBOLIC_LINK)) err = RACED;
+      else if (err == errno.SUCCESS && type == filetype.DIRECTORY) err = errno.ISDIR;
+      else if (err == errno.SUCCESS && type != filetype.REGULAR_FILE) err = errno.NOTSUP;
+    }
+    let fd: i32 = 0;
+    if (err == errno.SUCCESS) {
+      fd = openEntry(walkDir, temp, tempLen, ACCESS_WRITE, true, false, false, statBuf, 0);
+      if (fd < 0) err = <errno>-fd;
+    }
+    if (err != errno.SUCCESS) {
+      releaseWalk();
+      if (err == RACED) continue;
+      return err;
+    }
+    memory.copy(slotName(slot, 0), leafName, leafLen);
+    memory.copy(slotName(slot, 1), temp, tempLen);
+    store<i32>(atomicLens + <usize>slot * 8, leafLen);
+    store<i32>(atomicLens + <usize>slot * 8 + 4, tempLen);
+    store<i32>(atomicDir + <usize>slot * 4, takeWalkDir());
+    store<u8>(atomicOwned + <usize>slot, tookOwned ? 1 : 0);
+    store<u8>(atomicUsed + <usize>slot, 1);
+    releaseWalk();
+    install(handle, <u32>fd, mode);
+    store<u32>(entry(handle) + FILE_ATOMIC, <u32>slot + 1);
+    return errno.SUCCESS;
+  }
+  return refuse(REFUSED_CHANGING);
+}
+
+/** Frees an atomic replace's slot; `drop`: remove the temp first (it was not renamed). */
+function endAtomic(handle: u32, drop: bool): void {
+  const e = entry(handle);
+  const tag = load<u32>(e + FILE_ATOMIC);
+  if (tag == 0) return;
+  store<u32>(e + FILE_ATOMIC, 0);
+  const slot = <i32>tag - 1;
+  const dir = load<i32>(atomicDir + <usize>slot * 4);
+  if (drop) unlinkAt(dir, slotName(slot, 1), slotLen(slot, 1));
+  if (load<u8>(atomicOwned + <usize>slot) != 0) closeDir(dir);
+  store<u8>(atomicUsed + <usize>slot, 0);
+}
+
+/**
+ * COMMIT: the temp's data made durable (fd_datasync), the temp renamed over
+ * the target in the folder held since open, the folder synced, the file
+ * closed. On any failure the temp is removed and the target left as it was.
+ */
+export function commitFile(handle: u32): errno {
+  const fd = fdOf(handle);
+  if (fd == NO_FD) return errno.BADF;
+  const tag = load<u32>(entry(handle) + FILE_ATOMIC);
+  if (tag == 0) return errno.INVAL;
+  const slot = <i32>tag - 1;
+  let err = failure(handle);
+  if (err == errno.SUCCESS) {
+    err = fd_datasync(fd);
+    if (err != errno.SUCCESS) failFile(handle, err, CALL_FD_DATASYNC, load<u32>(entry(handle) + FILE_SYNCED) + 1);
+  }
+  const dir = load<i32>(atomicDir + <usize>slot * 4);
+  if (err == errno.SUCCESS) err = renameAt(dir, slotName(slot, 1), slotLen(slot, 1), dir, slotName(slot, 0), slotLen(slot, 0));
+  const renamed = err == errno.SUCCESS;
+  if (renamed) err = syncDir(dir);
+  atomic.store<u32>(entry(handle) + FILE_FD, NO_FD);
+  fd_close(fd);
+  endAtomic(handle, !renamed);
+  return err;
 }

@@ -58,6 +58,18 @@ export const KIND_DATASYNC: i32 = 6;
 export const KIND_CLOSE: i32 = 7;
 export const KIND_STOP: i32 = 8;
 export const KIND_REOPEN: i32 = 9; // payload as OPEN; the handle keeps its old fd if the open fails
+// The rest of the file system (ops.ts). A reply (REPLY_*) goes to the reply
+// area at the offset and length the payload gives; RESULT_VALUE says how much.
+export const KIND_MKDIR: i32 = 10; // payload: u32 MKDIR_* bits, path
+export const KIND_RENAME: i32 = 11; // payload: u32 from's length, from, to
+export const KIND_UNLINK: i32 = 12; // payload: path
+export const KIND_RMDIR: i32 = 13; // payload: path
+export const KIND_STAT: i32 = 14; // payload: u32 reply offset, u32 STAT_NOFOLLOW bit, path; reply: a stat (REPLY_STAT_*)
+export const KIND_READDIR: i32 = 15; // payload: u32 reply offset, u32 reply length, u64 cookie, path; reply: WASI dirents
+export const KIND_READ: i32 = 16; // file; payload: u32 reply offset, u32 length; RESULT_VALUE: bytes read (0 at the end)
+export const KIND_FSTAT: i32 = 17; // file; payload: u32 reply offset; reply: a stat
+export const KIND_TRUNCATE: i32 = 18; // file; payload: u64 length
+export const KIND_COMMIT: i32 = 19; // file opened OPEN_ATOMIC: datasync, rename over the target, sync the folder, close
 
 // WRITE record flags: what the writer waits for (see ring.ts, durable writes).
 export const WANT_WRITTEN: i32 = 1;
@@ -76,6 +88,25 @@ export const OPEN_CREATE: i32 = 8; // create when missing
 export const OPEN_TRUNCATE: i32 = 16; // through the verified fd, never at open
 export const OPEN_MKDIR: i32 = 32; // create missing parent folders (inside the preopen)
 export const OPEN_READ: i32 = 64;
+// Atomic replace: the payload's path is the target; a temp beside it (its
+// name after the bits, u32 length first) is what is opened; COMMIT renames it
+// over the target, CLOSE without COMMIT removes it.
+export const OPEN_ATOMIC: i32 = 128;
+
+export const MKDIR_RECURSIVE: i32 = 1;
+export const STAT_NOFOLLOW: i32 = 1;
+
+// A stat in the reply area (the WASI filestat layout, then the host's mode bits).
+export const REPLY_STAT_DEV: i32 = 0;
+export const REPLY_STAT_INO: i32 = 8;
+export const REPLY_STAT_TYPE: i32 = 16;
+export const REPLY_STAT_NLINK: i32 = 24;
+export const REPLY_STAT_SIZE: i32 = 32;
+export const REPLY_STAT_ATIM: i32 = 40;
+export const REPLY_STAT_MTIM: i32 = 48;
+export const REPLY_STAT_CTIM: i32 = 56;
+export const REPLY_STAT_MODE: i32 = 64; // 0 where the host does not say (Wasmtime)
+export const REPLY_STAT_BYTES: i32 = 72;
 
 // init() options.
 export const INIT_HOST_ANCHORED: i32 = 1; // walk with the host's beneath-imports (see beneath.ts)
@@ -85,7 +116,7 @@ export const INIT_NO_PIPES: i32 = 4; // the host cannot open a FIFO or socket no
 // The file table: one entry per handle; the host reads ERRNO, WRITTEN and
 // SYNCED (Atomics) to settle durable writes and to refuse writes to a failed file.
 export const FILE_MAX: i32 = 16384;
-export const FILE_ENTRY: i32 = 32;
+export const FILE_ENTRY: i32 = 48;
 export const FILE_FD: i32 = 0; // u32 WASI fd, NO_FD when closed
 export const FILE_ERRNO: i32 = 4; // u32 sticky errno: the file failed, nothing more is written to it
 export const FILE_ERR_SEQ: i32 = 8; // u32 first write sequence number not known written (or synced)
@@ -93,6 +124,8 @@ export const FILE_ERR_CALL: i32 = 12; // u32 CALL_* that failed
 export const FILE_WRITTEN: i32 = 16; // u32 last sequence number handed to the OS
 export const FILE_SYNCED: i32 = 20; // u32 last sequence number an fd_datasync covered
 export const FILE_MODE: i32 = 24; // u32 OPEN_* bits it was opened with
+export const FILE_ATOMIC: i32 = 28; // u32 1 + its atomic slot (files.ts), 0 when not an atomic replace
+export const FILE_HOST_MODE: i32 = 32; // u32 the host's st_mode at open (0 where the host does not say)
 export const NO_FD: u32 = 0xffffffff;
 
 // The failure log: one entry per file that failed (handle, errno, call),
@@ -129,3 +162,4 @@ export const PREOPEN_NAME_CAP: i32 = 1024;
 export const PATH_MAX: i32 = 4096;
 export const NAME_MAX: i32 = 255;
 export const MAX_DEPTH: i32 = 128; // folders a path may go down at once (each holds an open directory)
+export const ATOMIC_SLOTS: i32 = 64; // atomic replaces in progress at once

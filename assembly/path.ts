@@ -152,6 +152,16 @@ function matchPreopen(path: usize, len: i32, absolute: bool): i32 {
   return best;
 }
 
+/** After takeWalkDir(): whether the anchor it gave is the caller's to close (not a preopen's root). */
+export let tookOwned: bool = false;
+
+/** Takes walkDir out of the walk, so releaseWalk() leaves it open (for an operation on two paths). */
+export function takeWalkDir(): i32 {
+  tookOwned = depth > 0;
+  if (depth > 0) depth--;
+  return walkDir;
+}
+
 /** Closes the anchors the last resolve() opened. */
 export function releaseWalk(): void {
   for (; depth > 0; depth--) closeDir(load<i32>(anchors + <usize>depth * 4));

@@ -12,22 +12,28 @@
 // a sync runs wait in the ring and make the next group.
 import { errno } from "bindings/wasi_snapshot_preview1";
 import {
-  CALL_FD_WRITE, CTRL_HEAD, CTRL_PROGRESS, CTRL_RESULT, CTRL_TAIL, IOV_MAX, KIND_CLOSE, KIND_DATASYNC,
-  KIND_FLUSH, KIND_OPEN, KIND_PAD, KIND_REOPEN, KIND_STOP, KIND_SYNC, KIND_WRITE, MAX_SLOTS, PUMP_COMPLETED,
+  CALL_FD_WRITE, CTRL_HEAD, CTRL_PROGRESS, CTRL_RESULT, CTRL_TAIL, IOV_MAX, KIND_CLOSE, KIND_COMMIT, KIND_DATASYNC,
+  KIND_FLUSH, KIND_FSTAT, KIND_MKDIR, KIND_OPEN, KIND_PAD, KIND_READ, KIND_READDIR, KIND_RENAME, KIND_REOPEN, KIND_RMDIR,
+  KIND_STAT, KIND_STOP, KIND_SYNC, KIND_TRUNCATE, KIND_UNLINK, KIND_WRITE, MAX_SLOTS, OPEN_ATOMIC, PUMP_COMPLETED,
   PUMP_IDLE, PUMP_PROGRESS, PUMP_STOPPED, REC_ALIGN, REC_FILE, REC_FLAGS_SHIFT, REC_HEADER, REC_KIND, REC_LEN,
-  REC_SEQ, RESULT_CALL, RESULT_ERRNO, RESULT_REQ, RESULT_VALUE, RESULT_VALUE2, STAGE_CAP, STAT_DATASYNCS,
-  STAT_DROPPED, STAT_SYNCED_WRITES, WANT_SYNCED, WHOLE_BELOW,
+  REC_SEQ, REPLY_STAT_BYTES, RESULT_CALL, RESULT_ERRNO, RESULT_REQ, RESULT_VALUE, RESULT_VALUE2, STAGE_CAP, STAT_DATASYNCS,
+  STAT_DROPPED, STAT_NOFOLLOW, STAT_SYNCED_WRITES, WANT_SYNCED, WHOLE_BELOW,
 } from "./layout";
 import {
-  closeAll, closeFile, failedCall, failFile, failure, fdOf, flushFile, isWritable, markWritten, openFile, reopenFile,
-  syncFile, syncGroup,
+  closeAll, closeFile, commitFile, failedCall, failFile, failure, fdOf, flushFile, isWritable, markWritten, openAtomic,
+  openFile, reopenFile, syncFile, syncGroup,
 } from "./files";
+import {
+  bytesRead, direntBytes, fstatOp, mkdirOp, readdirOp, readOp, renameOp, rmdirOp, statOp, truncateOp, unlinkOp,
+} from "./ops";
 import { refusal } from "./path";
 import { carve } from "./region";
 import { bump, writeAll } from "./write";
 
 let ctrl: usize = 0;
 let ring: usize = 0;
+let reply: usize = 0; // where read, stat and readdir put what they answer (the host splits it up)
+let replySize: u32 = 0;
 let ringSize: u32 = 0;
 let chunkSize: u32 = 0;
 let windowBytes: u32 = 0;
@@ -59,9 +65,11 @@ export function stagingBytes(chunk: u32): usize {
   return <usize>MAX_SLOTS * <usize>min(chunk, <u32>STAGE_CAP);
 }
 
-export function carveRing(ctrlBlock: usize, size: u32, chunk: u32): usize {
+export function carveRing(ctrlBlock: usize, size: u32, chunk: u32, replyBytes: u32): usize {
   ctrl = ctrlBlock;
   ring = carve(<usize>size, 64);
+  reply = carve(<usize>replyBytes, 64);
+  replySize = replyBytes;
   ringSize = size;
   chunkSize = chunk;
   stageBytes = min(chunk, <u32>STAGE_CAP);
@@ -193,28 +201,83 @@ function recordEnd(pos: u32, len: u32): u32 {
   return end == ringSize ? 0 : end;
 }
 
+/** A reply area part [offset, offset + len) the host named, as a pointer; 0 when it is not inside the area. */
+function replyAt(offset: u32, len: u32): usize {
+  return <u64>offset + <u64>len <= <u64>replySize ? reply + <usize>offset : 0;
+}
+
+/** Runs one control record; `value` is what it answers besides the errno. */
+let value: u32 = 0;
+function control(kind: i32, handle: u32, payload: usize, len: u32): errno {
+  value = 0;
+  if (kind == KIND_FLUSH) return flushFile(handle);
+  if (kind == KIND_SYNC) return syncFile(handle, false);
+  if (kind == KIND_DATASYNC) return syncFile(handle, true);
+  if (kind == KIND_CLOSE) return closeFile(handle);
+  if (kind == KIND_COMMIT) return commitFile(handle);
+  if (kind == KIND_STOP) {
+    closeAll();
+    return errno.SUCCESS;
+  }
+  if (kind == KIND_UNLINK) return unlinkOp(payload, <i32>len);
+  if (kind == KIND_RMDIR) return rmdirOp(payload, <i32>len);
+  // The rest have a fixed part before any path.
+  if (len < 4) return errno.INVAL;
+  const word = load<u32>(payload);
+  if (kind == KIND_OPEN || kind == KIND_REOPEN) {
+    const mode = <i32>word;
+    if ((mode & OPEN_ATOMIC) != 0) {
+      if (kind == KIND_REOPEN || len < 8) return errno.INVAL;
+      const tempLen = load<u32>(payload + 4);
+      if (<u64>tempLen + 8 > <u64>len) return errno.INVAL;
+      return openAtomic(handle, mode, payload + 8, <i32>tempLen, payload + 8 + tempLen, <i32>(len - 8 - tempLen));
+    }
+    if (kind == KIND_OPEN) return openFile(handle, mode, payload + 4, <i32>len - 4);
+    return reopenFile(handle, mode, payload + 4, <i32>len - 4);
+  }
+  if (kind == KIND_MKDIR) return mkdirOp(<i32>word, payload + 4, <i32>len - 4);
+  if (kind == KIND_RENAME) {
+    if (<u64>word + 4 > <u64>len) return errno.INVAL;
+    return renameOp(payload + 4, <i32>word, payload + 4 + word, <i32>(len - 4 - word));
+  }
+  if (kind == KIND_FSTAT) {
+    const out = replyAt(word, <u32>REPLY_STAT_BYTES);
+    return out == 0 ? errno.INVAL : fstatOp(handle, out);
+  }
+  if (len < 8) return errno.INVAL;
+  const word2 = load<u32>(payload + 4);
+  if (kind == KIND_STAT) {
+    const out = replyAt(word, <u32>REPLY_STAT_BYTES);
+    return out == 0 ? errno.INVAL : statOp((word2 & STAT_NOFOLLOW) == 0, payload + 8, <i32>len - 8, out);
+  }
+  if (kind == KIND_READ) {
+    const out = replyAt(word, word2);
+    if (out == 0) return errno.INVAL;
+    const err = readOp(handle, out, word2);
+    value = bytesRead;
+    return err;
+  }
+  if (kind == KIND_TRUNCATE) return truncateOp(handle, load<u64>(payload));
+  if (kind == KIND_READDIR) {
+    const out = replyAt(word, word2);
+    if (out == 0 || len < 16) return errno.INVAL;
+    const err = readdirOp(payload + 16, <i32>len - 16, load<u64>(payload + 8), out, word2);
+    value = direntBytes;
+    return err;
+  }
+  return errno.INVAL; // a record kind this core does not know
+}
+
 function runControl(kind: i32, rec: usize): i32 {
   const handle = load<u32>(rec + REC_FILE);
-  const len = load<u32>(rec + REC_LEN);
-  const payload = rec + REC_HEADER;
-  let err: errno = errno.SUCCESS;
-  if (kind == KIND_OPEN || kind == KIND_REOPEN) {
-    if (len < 4) err = errno.INVAL;
-    else if (kind == KIND_OPEN) err = openFile(handle, <i32>load<u32>(payload), payload + 4, <i32>len - 4);
-    else err = reopenFile(handle, <i32>load<u32>(payload), payload + 4, <i32>len - 4);
-  } else if (kind == KIND_FLUSH) err = flushFile(handle);
-  else if (kind == KIND_SYNC) err = syncFile(handle, false);
-  else if (kind == KIND_DATASYNC) err = syncFile(handle, true);
-  else if (kind == KIND_CLOSE) err = closeFile(handle);
-  else if (kind == KIND_STOP) closeAll();
-  else err = errno.INVAL; // a record kind this core does not know
+  const err = control(kind, handle, rec + REC_HEADER, load<u32>(rec + REC_LEN));
   // When the answer is the file's failure, the host names the call that failed (fd_write, ...).
-  const isFileOp = kind == KIND_FLUSH || kind == KIND_SYNC || kind == KIND_DATASYNC || kind == KIND_CLOSE;
+  const isFileOp = kind == KIND_FLUSH || kind == KIND_SYNC || kind == KIND_DATASYNC || kind == KIND_CLOSE || kind == KIND_COMMIT;
   const result = ctrl + CTRL_RESULT;
   store<u32>(result + RESULT_CALL, isFileOp && err != errno.SUCCESS && failure(handle) == err ? failedCall(handle) : 0);
   store<u32>(result + RESULT_REQ, load<u32>(rec + REC_SEQ));
   store<u32>(result + RESULT_ERRNO, err);
-  store<u32>(result + RESULT_VALUE, 0);
+  store<u32>(result + RESULT_VALUE, value);
   store<u32>(result + RESULT_VALUE2, err == errno.NOTCAPABLE ? <u32>refusal : 0);
   return kind == KIND_STOP ? PUMP_STOPPED : PUMP_COMPLETED;
 }
@@ -277,4 +340,9 @@ export function hasWork(): bool {
 /** The ring's offset in the region's memory (for the host's producer). */
 export function ringPtr(): usize {
   return ring;
+}
+
+/** The reply area's offset in the region's memory. */
+export function replyPtr(): usize {
+  return reply;
 }

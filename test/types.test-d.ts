@@ -39,14 +39,14 @@ describe("public types", () => {
     expectTypeOf<Durability>().toEqualTypeOf<"accepted" | "written" | "synced">();
   });
 
-  it("open takes a path, the four flags and OpenOptions", () => {
-    expectTypeOf<OpenFlags>().toEqualTypeOf<"w" | "a" | "wx" | "ax">();
+  it("open takes a path, the flags and OpenOptions", () => {
+    expectTypeOf<OpenFlags>().toEqualTypeOf<"w" | "a" | "wx" | "ax" | "r" | "r+" | "a+">();
     expectTypeOf<Sandbox["open"]>().parameters.toEqualTypeOf<[string, OpenFlags?, OpenOptions?]>();
     expectTypeOf(open).parameters.toEqualTypeOf<[string, OpenFlags?, OpenOptions?]>();
     expectTypeOf(open).returns.toEqualTypeOf<Promise<AsyncFile>>();
     expectTypeOf<OpenOptions>().toEqualTypeOf<{ mkdir?: boolean; durability?: Durability }>();
-    // @ts-expect-error "r" is not a flag aiowasi takes
-    void open("x", "r");
+    // @ts-expect-error "rw" is not a flag aiowasi takes
+    void open("x", "rw");
   });
 
   it("AsyncFile writes strings and views, and resolves to byte counts", () => {

@@ -16,15 +16,15 @@ export function workerUrl(): URL {
   return new URL("../hosts/worker.js", import.meta.url);
 }
 
-type RegionBytes = (ringBytes: number, chunkSize: number) => number;
+type RegionBytes = (ringBytes: number, chunkSize: number, replyBytes: number) => number;
 let probe: RegionBytes | undefined;
 
 /**
- * The bytes of memory a core with this ring and chunk size needs: asked of
+ * The bytes of memory a core with this ring, chunk size and reply area needs: asked of
  * an instance made only for that (its exports are pure before init(); the
  * module has no data segments, so instantiating it writes no memory).
  */
-export function regionBytesFor(module: WebAssembly.Module, ringBytes: number, chunkSize: number): number {
+export function regionBytesFor(module: WebAssembly.Module, ringBytes: number, chunkSize: number, replyBytes: number): number {
   if (!probe) {
     const imports: Record<string, Record<string, unknown>> = { env: { memory: anyArenaMemory() } };
     for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
@@ -37,5 +37,5 @@ export function regionBytesFor(module: WebAssembly.Module, ringBytes: number, ch
     const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
     probe = instance.exports.regionBytes as RegionBytes;
   }
-  return probe(ringBytes, chunkSize) >>> 0;
+  return probe(ringBytes, chunkSize, replyBytes) >>> 0;
 }

@@ -1,8 +1,10 @@
 // AsyncFile: one open file of a sandbox.
-import type { Writable } from "node:stream";
-import { badFile, WasiError } from "../errors.js";
+import { Readable, type Writable } from "node:stream";
+import { ArgumentError, badFile, WasiError } from "../errors.js";
 import type { Channel } from "../transport/channel.js";
-import { KIND_CLOSE, KIND_DATASYNC, KIND_FLUSH, KIND_REOPEN, KIND_SYNC } from "../transport/layout.js";
+import { KIND_CLOSE, KIND_DATASYNC, KIND_FLUSH, KIND_REOPEN, KIND_SYNC, KIND_TRUNCATE } from "../transport/layout.js";
+import { fstat, lines, pieces, readInto } from "./reads.js";
+import type { FileStats } from "./stats.js";
 import { type FileWriteStreamOptions, nodeWritable, webWritable } from "./streams.js";
 import { checkWriteOptions, type OpenFlags, toWritable, type WriteData, type WriteOptions } from "./validate.js";
 
@@ -41,6 +43,8 @@ export class AsyncFile implements AsyncDisposable {
   readonly #channel: Channel;
   readonly #handle: number;
   readonly #want: number; // WANT_* bits of its durability
+  readonly #writes: boolean; // opened for writing
+  readonly #reads: boolean; // opened for reading
   #closing: Promise<void> | undefined;
   #closed: Promise<void> | undefined; // what close() hands out: a rejection there reached the caller
   #failure: WasiError | undefined; // why the file failed, once known
@@ -59,6 +63,8 @@ export class AsyncFile implements AsyncDisposable {
     this.path = path;
     this.flags = flags;
     this.#want = want;
+    this.#writes = flags !== "r";
+    this.#reads = flags.startsWith("r") || flags === "a+";
   }
 
   /** True once close() was called. */
@@ -111,9 +117,9 @@ export class AsyncFile implements AsyncDisposable {
     return undefined;
   }
 
-  /** Why this file takes no more writes, if it does not: closed, or failed. */
+  /** Why this file takes no more writes, if it does not: closed, opened to read only, or failed. */
   #refusal(syscall: string): Error | undefined {
-    if (this.#closing) return badFile(syscall, this.path);
+    if (this.#closing || !this.#writes) return badFile(syscall, this.path);
     if (this.#channel.failure) return this.#channel.failure;
     const errno = this.#channel.fileErrno(this.#handle);
     if (errno === 0) return undefined;
@@ -148,6 +154,79 @@ export class AsyncFile implements AsyncDisposable {
   async reopen(): Promise<void> {
     await this.#control(KIND_REOPEN, "path_open", this.#owner.reopenPayload);
     this.#failure = undefined;
+  }
+
+  /**
+   * Reads up to `length` bytes at the file's position into `buffer` (from
+   * `offset`), like FileHandle.read: resolves with how many (0 at the end)
+   * and the buffer. Reads and writes of one file keep their order.
+   */
+  async read<T extends ArrayBufferView = Uint8Array>(
+    buffer?: T,
+    offset = 0,
+    length?: number,
+  ): Promise<{ bytesRead: number; buffer: T }> {
+    const target = (buffer ?? new Uint8Array(16 * 1024)) as T;
+    if (!ArrayBuffer.isView(target)) throw new ArgumentError("ERR_INVALID_ARG_TYPE", "buffer must be an ArrayBufferView");
+    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+    const want = length ?? bytes.length - offset;
+    if (!Number.isInteger(offset) || !Number.isInteger(want) || offset < 0 || want < 0 || offset + want > bytes.length) {
+      throw new ArgumentError(
+        "ERR_INVALID_ARG_VALUE",
+        `offset ${offset} and length ${want} must fit the buffer (${bytes.length} bytes)`,
+      );
+    }
+    this.#readable("fd_read");
+    if (want === 0) return { bytesRead: 0, buffer: target };
+    const bytesRead = await readInto(this.#channel, this.#handle, this.path, bytes, offset, want);
+    return { bytesRead, buffer: target };
+  }
+
+  /** The lines from the file's position to its end: UTF-8, without their "\n" (or "\r\n"). */
+  async *readLines(): AsyncGenerator<string, void, undefined> {
+    this.#readable("fd_read");
+    yield* lines(this.#channel, this.#handle, this.path);
+  }
+
+  /** A WHATWG ReadableStream of the file's bytes, from its position to its end. */
+  get readable(): ReadableStream<Uint8Array> {
+    return Readable.toWeb(this.createReadStream()) as unknown as ReadableStream<Uint8Array>;
+  }
+
+  /** A Node stream.Readable of the file's bytes, from its position to its end. */
+  createReadStream(): Readable {
+    this.#readable("fd_read");
+    return Readable.from(
+      pieces(this.#channel, this.#handle, this.path, (bytes) => bytes.slice()),
+      { objectMode: false },
+    );
+  }
+
+  /** The file's metadata (fstat). */
+  async stat(): Promise<FileStats> {
+    this.#usable("fd_filestat_get");
+    return fstat(this.#channel, this.#handle, this.path);
+  }
+
+  /** Sets the file's size to `length` (default 0), after every write before it. */
+  async truncate(length = 0): Promise<void> {
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new ArgumentError("ERR_INVALID_ARG_VALUE", `length must be a whole number of bytes, got ${length}`);
+    }
+    if (!this.#writes) throw badFile("fd_filestat_set_size", this.path);
+    const payload = new Uint8Array(8);
+    new DataView(payload.buffer).setBigUint64(0, BigInt(length), true);
+    await this.#control(KIND_TRUNCATE, "fd_filestat_set_size", payload);
+  }
+
+  #usable(syscall: string): void {
+    if (this.#closing) throw badFile(syscall, this.path);
+    if (this.#channel.failure) throw this.#channel.failure;
+  }
+
+  #readable(syscall: string): void {
+    this.#usable(syscall);
+    if (!this.#reads) throw badFile(syscall, this.path);
   }
 
   /** A WHATWG WritableStream of this file (strings and bytes), for `readable.pipeTo(file.writable)`. */

@@ -18,7 +18,9 @@ import {
 import type { PinnedPreopen } from "../transport/protocol.js";
 import { coreModule, regionBytesFor, workerUrl } from "./core.js";
 import { AsyncFile, type FileOwner, kShut, kTold } from "./file.js";
+import * as fs from "./fs.js";
 import { pinPreopens } from "./preopens.js";
+import type { FileStats } from "./stats.js";
 import {
   checkOpenOptions,
   checkPath,
@@ -66,6 +68,18 @@ export interface WriteFileOptions {
   mkdir?: boolean;
   /** When the returned promise resolves (see Durability); the file is closed either way. */
   durability?: Durability;
+  /**
+   * writeFile only: replace the file atomically (a temp file beside it,
+   * written, fdatasync'ed, renamed over it, the folder synced): readers and a
+   * crash see the old content or the new, never a mix. Default false.
+   */
+  atomic?: boolean;
+}
+
+/** Options of mkdir(). */
+export interface MkdirOptions {
+  /** Create the missing parents too, and accept a folder that exists. Default false. */
+  recursive?: boolean;
 }
 
 const KiB = 1024;
@@ -76,6 +90,11 @@ const MIN_BUFFER = 64 * KiB; // room for the largest control record (a 4 KiB pat
 const MAX_BUFFER = 512 * MiB;
 const MAX_CHUNK = 1024 * MiB;
 const EMFILE = 33;
+
+/** The reply area (reads, stats, folder listings come back there): a quarter of the ring, 256 KiB to 8 MiB. */
+function replyBytesFor(bufferSize: number): number {
+  return Math.min(8 * MiB, Math.max(256 * KiB, Math.floor(bufferSize / 4 / 32) * 32));
+}
 
 const REFUSALS: Record<number, string> = {
   [REFUSED_NO_PREOPEN]: "no preopen holds this path",
@@ -96,6 +115,7 @@ export class Sandbox implements AsyncDisposable {
   readonly #onError: SandboxOptions["onError"];
   readonly #want: number;
   readonly #stopReporting: () => void;
+  readonly #fs: fs.FsContext;
   #closing: Promise<void> | undefined;
 
   private constructor(channel: Channel, preopens: PinnedPreopen[], want: number, onError: SandboxOptions["onError"]) {
@@ -107,6 +127,13 @@ export class Sandbox implements AsyncDisposable {
       this.#files.get(handle)?.noticeFailure(errno, CALL_NAMES[call] ?? "fd_write");
     channel.explain = (errno, reason) => (errno === 76 ? this.#whyNotCapable(reason) : undefined);
     this.#stopReporting = reportAtExit(() => this.#unreported());
+    this.#fs = {
+      channel,
+      open: (syscall, path) => {
+        if (this.#closing) throw badFile(syscall, path);
+        if (channel.failure) throw channel.failure;
+      },
+    };
   }
 
   /** Starts a worker with its own instance of the core and the given preopens. */
@@ -121,7 +148,8 @@ export class Sandbox implements AsyncDisposable {
     if (onError !== undefined && typeof onError !== "function") throw new TypeError("onError must be a function");
     const preopens = await pinPreopens(options.preopens ?? { ".": process.cwd() });
     const module = await coreModule();
-    const region = allocateRegion(regionBytesFor(module, bufferSize, chunkSize));
+    const replyBytes = replyBytesFor(bufferSize);
+    const region = allocateRegion(regionBytesFor(module, bufferSize, chunkSize, replyBytes));
     let channel: Channel;
     try {
       channel = await Channel.start(
@@ -133,6 +161,7 @@ export class Sandbox implements AsyncDisposable {
           preopens,
           bufferSize,
           chunkSize,
+          replyBytes,
           allowSpecialFiles,
           faults: options[kFaults],
         },
@@ -188,14 +217,62 @@ export class Sandbox implements AsyncDisposable {
     return file;
   }
 
-  /** Writes `data` to `path`, replacing what was there. */
+  /** Writes `data` to `path`, replacing what was there; with `atomic`, all at once (see WriteFileOptions). */
   async writeFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
+    if (options?.atomic === true) {
+      const bytes = toWritable(data);
+      checkPath(path);
+      await fs.writeAtomic(this.#fs, path, bytes, checkOpenOptions({ mkdir: options.mkdir }).bits !== 0);
+      return;
+    }
     await this.#whole(path, "w", data, options);
   }
 
   /** Appends `data` to `path`, creating it if needed. */
   async appendFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
     await this.#whole(path, "a", data, options);
+  }
+
+  /** Creates a folder; with `recursive`, its missing parents too (an existing folder is then fine). */
+  mkdir(path: string, options?: MkdirOptions): Promise<void> {
+    return fs.mkdir(this.#fs, path, options);
+  }
+
+  /** Renames a file or folder; both paths inside the sandbox (ENOTCAPABLE if either leaves). */
+  rename(from: string, to: string): Promise<void> {
+    return fs.rename(this.#fs, from, to);
+  }
+
+  /** Removes a file, or a symlink itself (never what it points at). */
+  unlink(path: string): Promise<void> {
+    return fs.unlink(this.#fs, path);
+  }
+
+  /** Removes an empty folder. */
+  rmdir(path: string): Promise<void> {
+    return fs.rmdir(this.#fs, path);
+  }
+
+  /** A file's metadata, following a last symlink (inside the sandbox). */
+  stat(path: string): Promise<FileStats> {
+    return fs.stat(this.#fs, path, true);
+  }
+
+  /** A file's metadata; a symlink's own. */
+  lstat(path: string): Promise<FileStats> {
+    return fs.stat(this.#fs, path, false);
+  }
+
+  /** The names in a folder ("." and ".." left out). */
+  readdir(path: string): Promise<string[]> {
+    return fs.readdir(this.#fs, path);
+  }
+
+  /** A whole file: its bytes, or with "utf8" a string. */
+  readFile(path: string): Promise<Uint8Array>;
+  readFile(path: string, encoding: "utf8" | "utf-8" | { encoding: "utf8" | "utf-8" }): Promise<string>;
+  readFile(path: string, encoding?: unknown): Promise<Uint8Array | string> {
+    return fs.readFile(this.#fs, path, encoding);
   }
 
   /** Counters of the core's fd_write and fd_datasync calls (how the chunking and group commits went). */

@@ -5,6 +5,7 @@ import {
   OPEN_CREATE,
   OPEN_EXCLUSIVE,
   OPEN_MKDIR,
+  OPEN_READ,
   OPEN_TRUNCATE,
   OPEN_WRITE,
   PATH_MAX,
@@ -12,8 +13,12 @@ import {
   WANT_WRITTEN,
 } from "../transport/layout.js";
 
-/** How a file is opened: "w" truncates, "a" appends, "x" fails with EEXIST if it exists. */
-export type OpenFlags = "w" | "a" | "wx" | "ax";
+/**
+ * How a file is opened: "w" truncates, "a" appends, "x" fails with EEXIST if
+ * it exists; "r" reads, "r+" reads and writes (neither creates), "a+" reads
+ * and appends (creating it).
+ */
+export type OpenFlags = "w" | "a" | "wx" | "ax" | "r" | "r+" | "a+";
 
 /** What write() takes: a string (written as UTF-8) or any ArrayBufferView. */
 export type WriteData = string | ArrayBufferView;
@@ -32,6 +37,9 @@ const FLAG_BITS: Record<OpenFlags, number> = {
   a: OPEN_WRITE | OPEN_CREATE | OPEN_APPEND,
   wx: OPEN_WRITE | OPEN_EXCLUSIVE,
   ax: OPEN_WRITE | OPEN_EXCLUSIVE | OPEN_APPEND,
+  r: OPEN_READ,
+  "r+": OPEN_READ | OPEN_WRITE,
+  "a+": OPEN_READ | OPEN_WRITE | OPEN_CREATE | OPEN_APPEND,
 };
 
 const DURABILITY_BITS: Record<Durability, number> = { accepted: 0, written: WANT_WRITTEN, synced: WANT_SYNCED };
@@ -41,7 +49,10 @@ export function flagBits(flags: unknown): number {
     throw new ArgumentError("ERR_INVALID_ARG_TYPE", `flags must be a string, got ${typeof flags}`);
   }
   if (!Object.hasOwn(FLAG_BITS, flags)) {
-    throw new ArgumentError("ERR_INVALID_ARG_VALUE", `flags must be one of "w", "a", "wx", "ax"; got "${flags}"`);
+    throw new ArgumentError(
+      "ERR_INVALID_ARG_VALUE",
+      `flags must be one of "w", "a", "wx", "ax", "r", "r+", "a+"; got "${flags}"`,
+    );
   }
   return FLAG_BITS[flags as OpenFlags];
 }
@@ -105,14 +116,19 @@ export function checkPath(path: unknown): string {
 const encoder = new TextEncoder();
 
 /**
- * The payload of an OPEN record: the OPEN_* bits, then the path as UTF-8.
- * A path longer than the core takes is ENAMETOOLONG here, before it is
- * queued, so it can never wedge the sandbox's queue.
+ * A guest path as UTF-8. A path longer than the core takes is ENAMETOOLONG
+ * here, before it is queued, so it can never wedge the sandbox's queue.
  */
-export function openPayload(bits: number, path: string, syscall = "path_open"): Uint8Array {
+export function pathBytes(path: string, syscall: string): Uint8Array {
   // A UTF-16 unit is at least one UTF-8 byte: no need to encode a huge string to refuse it.
   const bytes = path.length > PATH_MAX ? undefined : encoder.encode(path);
   if (!bytes || bytes.length > PATH_MAX) throw new WasiError(37, syscall, path, `longer than ${PATH_MAX} bytes`);
+  return bytes;
+}
+
+/** The payload of an OPEN record: the OPEN_* bits, then the path as UTF-8. */
+export function openPayload(bits: number, path: string): Uint8Array {
+  const bytes = pathBytes(path, "path_open");
   const payload = new Uint8Array(4 + bytes.length);
   new DataView(payload.buffer).setUint32(0, bits, true);
   payload.set(bytes, 4);

@@ -12,10 +12,13 @@ import {
   type BigIntStats,
   closeSync,
   constants,
+  type Dirent,
   fstatSync,
+  fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readlinkSync,
   renameSync,
   rmdirSync,
@@ -25,7 +28,7 @@ import { errnoOfCode } from "../errors.js";
 
 /** O_PATH (Linux): a handle on an entry that opens nothing (no device opened, no FIFO waited on). */
 export const O_PATH = 0o10000000;
-const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_WRONLY } = constants;
+const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY } = constants;
 
 // HOW_* of open_beneath, mirrored from assembly/beneath.ts.
 const HOW_FLAGS = [0, O_PATH | O_DIRECTORY | O_NOFOLLOW, O_PATH | O_NOFOLLOW, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW];
@@ -40,6 +43,7 @@ const SYMBOLIC_LINK = 7;
 const UNKNOWN = 0;
 
 const EIO = 29;
+const encoder = new TextEncoder();
 const ENAMETOOLONG = 37;
 
 export function wasiTypeOf(stat: BigIntStats): number {
@@ -116,8 +120,71 @@ export function beneathImports(memory: WebAssembly.Memory, adopt: (fd: number, a
     rename_beneath: (fromDir: number, from: number, fromLen: number, toDir: number, to: number, toLen: number): number =>
       errno(() => renameSync(at(fromDir, from, fromLen), at(toDir, to, toLen))),
     close_host: (fd: number): number => errno(() => closeSync(fd)),
+    sync_dir: (dir: number): number =>
+      // fsync of the folder through a real fd of its own (Deno's WASI cannot sync a folder fd).
+      errno(() => {
+        const fd = openSync(`/proc/self/fd/${dir}`, O_RDONLY | O_DIRECTORY);
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      }),
+    readdir_beneath(dir: number, name: number, len: number, cookie: bigint, buf: number, cap: number): number {
+      // Opened without following a link, then listed through its own fd: exactly the folder the walk checked.
+      let fd: number;
+      try {
+        fd = openSync(at(dir, name, len), O_PATH | O_DIRECTORY | O_NOFOLLOW);
+      } catch (error) {
+        return -errnoOf(error);
+      }
+      try {
+        // Names as strings: Bun gives no Dirent methods with encoding "buffer".
+        const entries = readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true });
+        return writeDirents(u8, entries, Number(cookie), buf, cap);
+      } catch (error) {
+        return -errnoOf(error);
+      } finally {
+        closeSync(fd);
+      }
+    },
     adopt: (fd: number, access: number): number => adopt(fd, access),
   };
+}
+
+/**
+ * Folder entries as WASI dirents from index `from` (the cookie), as many as
+ * fit in buf[0..cap), the last one possibly cut (as fd_readdir does): the
+ * bytes used. d_next is the entry's index + 1; d_ino is left 0.
+ */
+function writeDirents(u8: Uint8Array, entries: Dirent[], from: number, buf: number, cap: number): number {
+  let at = 0;
+  for (let i = from; i < entries.length && at < cap; i++) {
+    const entry = entries[i]!;
+    const name = encoder.encode(entry.name);
+    const header = new Uint8Array(24);
+    const h = new DataView(header.buffer);
+    h.setBigUint64(0, BigInt(i + 1), true);
+    h.setUint32(16, name.length, true);
+    h.setUint8(20, direntType(entry));
+    const whole = new Uint8Array(24 + name.length);
+    whole.set(header);
+    whole.set(name, 24);
+    const fit = Math.min(whole.length, cap - at);
+    u8.set(whole.subarray(0, fit), buf + at);
+    at += fit;
+  }
+  return at;
+}
+
+function direntType(entry: Dirent): number {
+  if (entry.isFile()) return REGULAR_FILE;
+  if (entry.isDirectory()) return DIRECTORY;
+  if (entry.isSymbolicLink()) return SYMBOLIC_LINK;
+  if (entry.isCharacterDevice()) return CHARACTER_DEVICE;
+  if (entry.isBlockDevice()) return BLOCK_DEVICE;
+  if (entry.isSocket() || entry.isFIFO()) return SOCKET_STREAM;
+  return UNKNOWN;
 }
 
 /**

@@ -8,6 +8,14 @@ export const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefi
 /** True under Bun, whose node:wasi is a JavaScript polyfill (wasi-js) with its own fd table. */
 export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
+/**
+ * Runs `fn` on a later turn of the event loop, after timers due meanwhile.
+ * Bun runs setImmediate callbacks queued by setImmediate callbacks before its
+ * timers (a chain of them starves a 1 ms interval), so there a 0 ms timeout;
+ * elsewhere setImmediate (a timeout is clamped to 1 ms on Node).
+ */
+export const nextTurn: (fn: () => void) => void = isBun ? (fn) => void setTimeout(fn, 0) : (fn) => void setImmediate(fn);
+
 /** The name of the runtime, for messages. */
 export function runtimeName(): string {
   if (isDeno) return `Deno ${(globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno}`;
@@ -62,7 +70,8 @@ function rightsOf(access: number): bigint {
   let rights = R.FD_SEEK | R.FD_TELL | R.FD_FDSTAT_SET_FLAGS | R.FD_FILESTAT_GET | R.FD_ADVISE | R.FD_SYNC | R.FD_DATASYNC;
   if (access & ACCESS_WRITE) rights |= R.FD_WRITE | R.FD_FILESTAT_SET_SIZE | R.FD_ALLOCATE;
   if (access & ACCESS_READ) rights |= R.FD_READ;
-  if (access & ACCESS_DIRECTORY) rights = R.FD_READDIR | R.FD_FILESTAT_GET | R.FD_SYNC | R.FD_DATASYNC;
+  // No FD_DATASYNC for a folder: uvwasi counts it as a write right and would open the folder O_RDWR (EISDIR).
+  if (access & ACCESS_DIRECTORY) rights = R.FD_READDIR | R.FD_FILESTAT_GET | R.FD_SYNC;
   return rights;
 }
 

@@ -33,10 +33,11 @@ import { createHostWasi, isDeno } from "./runtime.js";
 
 interface CoreExports {
   memory: WebAssembly.Memory;
-  init(base: number, size: number, ringBytes: number, chunkSize: number, options: number): number;
+  init(base: number, size: number, ringBytes: number, chunkSize: number, replyBytes: number, options: number): number;
   hostPreopen(nameLen: number, anchor: number): number;
   ctrlPtr(): number;
   ringPtr(): number;
+  replyPtr(): number;
   fileTablePtr(): number;
   failLogPtr(): number;
   scratchPtr(): number;
@@ -107,7 +108,7 @@ async function start(config: WorkerConfig): Promise<{ core: CoreExports; anchore
   if (config.allowSpecialFiles) options |= INIT_ALLOW_SPECIAL;
   // Deno's node:wasi ignores O_NONBLOCK: a FIFO it opens can block the worker for good.
   if (isDeno) options |= INIT_NO_PIPES;
-  const err = core.init(config.base, config.size, config.bufferSize, config.chunkSize, options);
+  const err = core.init(config.base, config.size, config.bufferSize, config.chunkSize, config.replyBytes, options);
   if (err !== 0) {
     fatal(err === 48 ? "ENOMEM" : "EINVAL", `core init failed with WASI errno ${err}`);
     return undefined;
@@ -182,6 +183,7 @@ if (started) {
     type: "ready",
     ctrl: core.ctrlPtr(),
     ring: core.ringPtr(),
+    reply: core.replyPtr(),
     files: core.fileTablePtr(),
     failLog: core.failLogPtr(),
     anchored,

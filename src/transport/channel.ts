@@ -4,6 +4,7 @@
 // pending (like thread-stream's destroy()).
 import { Worker } from "node:worker_threads";
 import { badFile, CALL_NAMES, errnoOfCode, WasiError, workerExited } from "../errors.js";
+import { nextTurn } from "../hosts/runtime.js";
 import { type Drainable, trackForExit, untrackForExit } from "./exit.js";
 import {
   CTRL_HOT,
@@ -36,11 +37,23 @@ export interface Answer {
   value2: number;
 }
 
+/**
+ * A request that gets a reply in the reply area: how many bytes it needs
+ * (at most `Channel#replySlot`), and what to take from them when it
+ * completes, synchronously, before the slot is used again.
+ */
+export interface Reply<T> {
+  bytes: number;
+  take(reply: Uint8Array, answer: Answer): T;
+}
+
 interface Waiter {
-  resolve(answer: Answer): void;
+  resolve(answer: Answer & { taken?: unknown }): void;
   reject(error: Error): void;
   syscall: string;
   path: string | undefined;
+  reply: Reply<unknown> | undefined;
+  slot: number; // the reply slot it holds, -1 for none
 }
 
 interface WriteOp {
@@ -59,8 +72,15 @@ interface ControlOp {
   kind: number;
   file: number;
   req: number;
-  payload: Uint8Array | undefined;
+  payload: Uint8Array | undefined; // with a reply: its first word is patched to the slot's offset
+  waiter: Waiter;
 }
+
+/** Bytes one pass over the queue of writes waiting for space moves into the ring at most. */
+const PASS_BYTES = 1024 * 1024;
+
+/** How many requests with replies may be in flight at once (the reply area is split in as many slots). */
+const REPLY_SLOTS = 4;
 
 type Op = WriteOp | ControlOp;
 
@@ -112,6 +132,10 @@ export class Channel implements Drainable {
   #progressArmed = false;
   #whenAccepted: { resolve(): void; reject(error: Error): void }[] = [];
   readonly #freeHandles: number[] = [];
+  #replyBase = 0; // byte offset of the reply area
+  #replySlots = [false, false, false, false]; // in use
+  /** The most bytes one request's reply may have. */
+  readonly replySlot: number;
   #nextHandle = 0;
   #failure: Error | undefined;
   #reffed = true;
@@ -131,6 +155,7 @@ export class Channel implements Drainable {
     const heap = config.faults?.workerHeapMb;
     const resourceLimits = heap ? { maxOldGenerationSizeMb: heap } : undefined;
     this.#worker = new Worker(url, { workerData: config, resourceLimits });
+    this.replySlot = Math.floor(config.replyBytes / REPLY_SLOTS / 8) * 8;
     let ready!: () => void;
     let notReady!: (error: Error) => void;
     this.#ready = new Promise((resolve, reject) => {
@@ -150,6 +175,7 @@ export class Channel implements Drainable {
           this.#progressWord = (message.ctrl + CTRL_PROGRESS) >> 2;
           this.#hotWord = (message.ctrl + CTRL_HOT) >> 2;
           this.#anchored = message.anchored;
+          this.#replyBase = message.reply;
           trackForExit(this);
           this.#updateRef();
           ready();
@@ -293,13 +319,40 @@ export class Channel implements Drainable {
 
   /** Sends a control record; resolves with the core's answer. */
   request(kind: number, file: number, syscall: string, path?: string, payload?: Uint8Array): Promise<Answer> {
+    return this.#send(kind, file, syscall, path, payload, undefined);
+  }
+
+  /** Sends a control record whose answer comes in the reply area; resolves with what `reply.take` made of it. */
+  requestReply<T>(
+    kind: number,
+    file: number,
+    syscall: string,
+    path: string | undefined,
+    payload: Uint8Array,
+    reply: Reply<T>,
+  ): Promise<T> {
+    return this.#send(kind, file, syscall, path, payload, reply as Reply<unknown>).then(
+      (answer) => (answer as { taken: T }).taken,
+    );
+  }
+
+  #send(
+    kind: number,
+    file: number,
+    syscall: string,
+    path: string | undefined,
+    payload: Uint8Array | undefined,
+    reply: Reply<unknown> | undefined,
+  ) {
     if (this.#failure) return Promise.reject(this.#failure);
     const req = this.#nextReq;
     this.#nextReq = this.#nextReq === 0x7fffffff ? 1 : this.#nextReq + 1;
-    const done = new Promise<Answer>((resolve, reject) => {
-      this.#requests.set(req, { resolve, reject, syscall, path });
+    let waiter!: Waiter;
+    const done = new Promise<Answer & { taken?: unknown }>((resolve, reject) => {
+      waiter = { resolve, reject, syscall, path, reply, slot: -1 };
     });
-    this.#queue.push({ kind, file, req, payload });
+    this.#requests.set(req, waiter);
+    this.#queue.push({ kind, file, req, payload, waiter });
     this.#drainQueue();
     return done;
   }
@@ -372,10 +425,17 @@ export class Channel implements Drainable {
     const producer = this.#producer;
     if (!producer || this.#failure) return;
     const queue = this.#queue;
+    // Bounded work per pass (encoding a huge string is ~8 ms per MiB on Bun):
+    // the rest goes on after the loop has had a turn.
+    const budgetEnd = producer.acceptedBytes + PASS_BYTES;
     while (this.#queueHead < queue.length) {
+      if (producer.acceptedBytes >= budgetEnd) {
+        this.#continueSoon();
+        break;
+      }
       const op = queue[this.#queueHead]!;
       const headSeen = producer.head;
-      if (this.#advance(producer, op)) {
+      if (this.#advance(producer, op, budgetEnd)) {
         queue[this.#queueHead++] = undefined;
         if (op.kind === 0) {
           const write = op as WriteOp;
@@ -384,6 +444,7 @@ export class Channel implements Drainable {
         }
         continue;
       }
+      if (producer.acceptedBytes >= budgetEnd) continue; // out of budget, not of room
       producer.publish(true);
       if (producer.wantSpace(headSeen)) continue; // space was freed meanwhile
       break; // the worker posts "space" when it frees some
@@ -397,15 +458,36 @@ export class Channel implements Drainable {
     this.#updateRef();
   }
 
-  /** Puts as much of `op` into the ring as fits; true when all of it is in. */
-  #advance(producer: RingProducer, op: Op): boolean {
+  #continuing = false;
+  #continueSoon(): void {
+    if (this.#continuing) return;
+    this.#continuing = true;
+    nextTurn(() => {
+      this.#continuing = false;
+      this.#drainQueue();
+    });
+  }
+
+  /** Puts as much of `op` into the ring as fits (and the pass's budget allows); true when all of it is in. */
+  #advance(producer: RingProducer, op: Op, budgetEnd: number): boolean {
     if (op.kind !== 0) {
       const control = op as ControlOp;
+      const { waiter } = control;
+      if (waiter.reply && waiter.slot < 0) {
+        // Its answer needs a reply slot: wait (in order) until one is free.
+        const slot = this.#replySlots.indexOf(false);
+        if (slot < 0) return false;
+        new DataView(control.payload!.buffer).setUint32(0, slot * this.replySlot, true);
+        if (!producer.writeControl(control.kind, control.file, control.req, control.payload)) return false;
+        this.#replySlots[slot] = true;
+        waiter.slot = slot;
+        return true;
+      }
       return producer.writeControl(control.kind, control.file, control.req, control.payload);
     }
     const write = op as WriteOp;
     const { data } = write;
-    while (write.from < data.length) {
+    while (write.from < data.length && producer.acceptedBytes < budgetEnd) {
       if (typeof data === "string") {
         const read = producer.writeString(write.file, data, write.from, write.flags);
         if (read === 0) return false;
@@ -418,7 +500,7 @@ export class Channel implements Drainable {
         write.accepted += n;
       }
     }
-    return true;
+    return write.from === data.length;
   }
 
   /** Registers a write whose last record (the producer's lastSeq) must be written or synced. */
@@ -504,7 +586,16 @@ export class Channel implements Drainable {
     const waiter = this.#requests.get(message.req);
     if (!waiter) return;
     this.#requests.delete(message.req);
-    if (message.errno === 0) waiter.resolve({ value: message.value, value2: message.value2 });
+    const answer: Answer & { taken?: unknown } = { value: message.value, value2: message.value2 };
+    if (message.errno === 0 && waiter.reply) {
+      const at = this.#replyBase + waiter.slot * this.replySlot;
+      answer.taken = waiter.reply.take(new Uint8Array(this.#i32!.buffer, at, this.replySlot), answer);
+    }
+    if (waiter.slot >= 0) {
+      this.#replySlots[waiter.slot] = false;
+      if (this.backlogged) queueMicrotask(() => this.#drainQueue()); // a request may wait for the slot
+    }
+    if (message.errno === 0) waiter.resolve(answer);
     else {
       const syscall = CALL_NAMES[message.call] || waiter.syscall;
       waiter.reject(new WasiError(message.errno, syscall, waiter.path, this.explain(message.errno, message.value2)));

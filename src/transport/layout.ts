@@ -48,6 +48,16 @@ export const KIND_DATASYNC = 6;
 export const KIND_CLOSE = 7;
 export const KIND_STOP = 8;
 export const KIND_REOPEN = 9;
+export const KIND_MKDIR = 10;
+export const KIND_RENAME = 11;
+export const KIND_UNLINK = 12;
+export const KIND_RMDIR = 13;
+export const KIND_STAT = 14;
+export const KIND_READDIR = 15;
+export const KIND_READ = 16;
+export const KIND_FSTAT = 17;
+export const KIND_TRUNCATE = 18;
+export const KIND_COMMIT = 19;
 
 export const WANT_WRITTEN = 1;
 export const WANT_SYNCED = 2;
@@ -61,13 +71,28 @@ export const OPEN_CREATE = 8;
 export const OPEN_TRUNCATE = 16;
 export const OPEN_MKDIR = 32;
 export const OPEN_READ = 64;
+export const OPEN_ATOMIC = 128;
+
+export const MKDIR_RECURSIVE = 1;
+export const STAT_NOFOLLOW = 1;
+
+export const REPLY_STAT_DEV = 0;
+export const REPLY_STAT_INO = 8;
+export const REPLY_STAT_TYPE = 16;
+export const REPLY_STAT_NLINK = 24;
+export const REPLY_STAT_SIZE = 32;
+export const REPLY_STAT_ATIM = 40;
+export const REPLY_STAT_MTIM = 48;
+export const REPLY_STAT_CTIM = 56;
+export const REPLY_STAT_MODE = 64;
+export const REPLY_STAT_BYTES = 72;
 
 export const INIT_HOST_ANCHORED = 1;
 export const INIT_ALLOW_SPECIAL = 2;
 export const INIT_NO_PIPES = 4;
 
 export const FILE_MAX = 16384;
-export const FILE_ENTRY = 32;
+export const FILE_ENTRY = 48;
 export const FILE_FD = 0;
 export const FILE_ERRNO = 4;
 export const FILE_ERR_SEQ = 8;
@@ -75,6 +100,8 @@ export const FILE_ERR_CALL = 12;
 export const FILE_WRITTEN = 16;
 export const FILE_SYNCED = 20;
 export const FILE_MODE = 24;
+export const FILE_ATOMIC = 28;
+export const FILE_HOST_MODE = 32;
 
 export const FAILLOG_SIZE = 64;
 export const FAILLOG_ENTRY = 16;
@@ -105,3 +132,4 @@ export const PREOPEN_NAME_CAP = 1024;
 export const PATH_MAX = 4096;
 export const NAME_MAX = 255;
 export const MAX_DEPTH = 128;
+export const ATOMIC_SLOTS = 64;

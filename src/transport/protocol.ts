@@ -21,6 +21,8 @@ export interface WorkerConfig {
   preopens: PinnedPreopen[];
   bufferSize: number;
   chunkSize: number;
+  /** The reply area's bytes: where reads, stats and folder listings come back. */
+  replyBytes: number;
   allowSpecialFiles: boolean;
   /** Test-only fault injection (see kFaults in internal.ts). */
   faults?: FaultPlan;
@@ -28,7 +30,7 @@ export interface WorkerConfig {
 
 export type WorkerMessage =
   /** `anchored`: the walk is anchored on open directories by the host (see hosts/beneath.ts). */
-  | { type: "ready"; ctrl: number; ring: number; files: number; failLog: number; anchored: boolean }
+  | { type: "ready"; ctrl: number; ring: number; reply: number; files: number; failLog: number; anchored: boolean }
   | { type: "fatal"; code: string; errno: number; message: string; path?: string }
   | { type: "done"; req: number; errno: number; value: number; value2: number; call: number }
   | { type: "space" }

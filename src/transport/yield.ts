@@ -1,8 +1,9 @@
 // Keeps the caller's event loop free. A write that is accepted at once would
 // resolve as a microtask, so `for (...) await f.write(x)` would never let
 // timers or sockets run. About every half millisecond of such work, the
-// writes are parked until the next macrotask (setImmediate): all of them,
+// writes are parked until the next turn of the loop (nextTurn): all of them,
 // not just one, since several loops (Promise.all over files) may be writing.
+import { nextTurn } from "../hosts/runtime.js";
 
 const YIELD_EVERY_MS = 0.5;
 const CHECK_EVERY = 32; // clock reads are cheap, not free: look every N writes
@@ -40,7 +41,7 @@ export function settle<T>(value: T, bytes: number): Promise<T> {
     budget = CHECK_EVERY;
     if (performance.now() - lastYield < YIELD_EVERY_MS) return resolved(value);
     parked = [];
-    setImmediate(release);
+    nextTurn(release);
   }
   const waiting = parked;
   return new Promise((resolve) => waiting.push(() => resolve(value)));

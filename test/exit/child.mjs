@@ -187,6 +187,24 @@ const SCENARIOS = {
     say(JSON.stringify({ bytes: await written, worstGapMs: Math.round(worst) }));
   },
 
+  /** A tight loop of awaited writes for 200 ms: 1 ms timers still run (the writes yield about every 0.5 ms). */
+  async tightLoop(dir) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir } });
+    const file = await sb.open("/out/f", "w");
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    let writes = 0;
+    while (performance.now() - started < 200) {
+      await file.write("a line that keeps the loop busy\n");
+      writes++;
+    }
+    clearInterval(timer);
+    await file.close();
+    await sb.close();
+    say(JSON.stringify({ writes, ticks }));
+  },
+
   /** aiowasi inside a worker thread: 100,000 awaited lines, then the worker is terminated (or the process exits). */
   async inWorker(dir, how) {
     if (!isMainThread) {

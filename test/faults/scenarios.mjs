@@ -208,7 +208,7 @@ export const SCENARIOS = {
       object: await codeOf(f.write({ length: 1 })),
       detached: await codeOf(f.write(detachedView)),
       shared: await codeOf(f.write(shared)), // copied at once, so it is as safe as any buffer
-      badFlag: await codeOf(sb.open("/out/x", "r+")),
+      badFlag: await codeOf(sb.open("/out/x", "rw")),
       badPath: await codeOf(sb.open(42, "w")),
     };
     const closing = f.close();
