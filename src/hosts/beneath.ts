@@ -71,9 +71,18 @@ export function errnoOf(error: unknown): number {
 export function beneathImports(memory: WebAssembly.Memory, adopt: (fd: number, access: number) => number) {
   const u8 = new Uint8Array(memory.buffer);
   const view = new DataView(memory.buffer);
-  // A Buffer path, not a string: names are bytes (a link target may be any).
-  const at = (dir: number, name: number, len: number): Buffer =>
-    Buffer.concat([Buffer.from(`/proc/self/fd/${dir}/`), u8.subarray(name, name + len)]);
+  // A string path where the name is UTF-8 (always, but in a link target),
+  // else a Buffer: Deno's node:fs builds some error messages from a Buffer
+  // path by String.prototype.toString and throws a TypeError instead.
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const at = (dir: number, name: number, len: number): string | Buffer => {
+    const bytes = u8.subarray(name, name + len);
+    try {
+      return `/proc/self/fd/${dir}/${utf8.decode(bytes)}`;
+    } catch {
+      return Buffer.concat([Buffer.from(`/proc/self/fd/${dir}/`), bytes]);
+    }
+  };
   const errno = (step: () => void): number => {
     try {
       step();
@@ -115,7 +124,13 @@ export function beneathImports(memory: WebAssembly.Memory, adopt: (fd: number, a
       }
     },
     mkdir_beneath: (dir: number, name: number, len: number): number => errno(() => mkdirSync(at(dir, name, len), 0o777)),
-    unlink_beneath: (dir: number, name: number, len: number): number => errno(() => unlinkSync(at(dir, name, len))),
+    unlink_beneath: (dir: number, name: number, len: number): number =>
+      errno(() => {
+        // Deno's unlinkSync removes an empty folder too: unlink never does.
+        const path = at(dir, name, len);
+        if (lstatSync(path).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+        unlinkSync(path);
+      }),
     rmdir_beneath: (dir: number, name: number, len: number): number => errno(() => rmdirSync(at(dir, name, len))),
     rename_beneath: (fromDir: number, from: number, fromLen: number, toDir: number, to: number, toLen: number): number =>
       errno(() => renameSync(at(fromDir, from, fromLen), at(toDir, to, toLen))),

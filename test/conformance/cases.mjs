@@ -11,6 +11,7 @@
 // `expect` is one outcome per op; `files` maps paths under the case root to
 // their final content (text, or { fill, length }); `absent` lists paths that must not exist.
 import { CORPUS } from "./corpus.mjs";
+import { FS_CASES } from "./fs-cases.mjs";
 
 const SMALL_RING = { bufferSize: 64 * 1024, chunkSize: 1000 };
 
@@ -185,4 +186,4 @@ export const OPERATIONS = [
 ];
 
 /** Every case, with a unique name. */
-export const CASES = [...OPERATIONS, ...CORPUS];
+export const CASES = [...OPERATIONS, ...FS_CASES, ...CORPUS];

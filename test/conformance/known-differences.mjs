@@ -16,3 +16,49 @@ export const KNOWN_DIFFERENCES = [
   ...["w", "a", "wx"].map((flag) => loopCase("/out/loop-a/x.txt", flag, "ELOOP")),
   ...["w", "a", "wx"].map((flag) => loopCase("/out/self-loop/x.txt", flag, "ELOOP")),
 ].map((name) => ({ host: "deno-scoped", name, expect: ["EACCES"], why: DENO_SCOPED_LOOPS }));
+
+// Deno without --allow-all is the WASI-anchored fallback (its node:wasi
+// resolves path text, see the README's threat model), and its node:wasi
+// resolves a last symlink itself for path_rename, path_unlink_file and
+// path_remove_directory: a link that points outside is refused (so it can be
+// neither moved nor removed), and rmdir of a link to a folder reaches that
+// folder (ENOTEMPTY here) instead of answering ENOTDIR. Nothing outside
+// changes either way.
+const DENO_SCOPED_LINKS =
+  "Deno's node:wasi (used without --allow-all) follows a last symlink in path_rename, path_unlink_file and " +
+  "path_remove_directory: a link pointing outside is refused instead of moved or removed, and rmdir of a link " +
+  "to a folder acts on the folder. Nothing outside changes.";
+
+KNOWN_DIFFERENCES.push(
+  {
+    host: "deno-scoped",
+    name: "rename: inside works (a link moves as a link); out, from outside and the preopen itself are refused",
+    expect: [
+      "ok",
+      "text:existing\n",
+      "ENOTCAPABLE",
+      "ENOTCAPABLE",
+      "ENOTCAPABLE",
+      "ENOTCAPABLE",
+      "ENOENT",
+      "ENOTCAPABLE",
+      "ENOENT",
+      "ok",
+    ],
+    absent: ["pre/existing.txt", "stolen.txt", "outside/stolen.txt", "pre/got.txt"], // the link stays where it was
+    why: DENO_SCOPED_LINKS,
+  },
+  {
+    host: "deno-scoped",
+    name: "unlink: a file, a link itself (never its target), EISDIR for a folder; outside and the preopen's own entry are refused",
+    expect: ["ok", "ENOENT", "EISDIR", "ENOTCAPABLE", "ENOTCAPABLE", "ENOTCAPABLE", "ENOTCAPABLE", "ENOTCAPABLE"],
+    absent: ["pre/existing.txt"], // the link out stays
+    why: DENO_SCOPED_LINKS,
+  },
+  {
+    host: "deno-scoped",
+    name: "rmdir: an empty folder; ENOTEMPTY, ENOTDIR, a link is not followed; the preopen and outside are refused",
+    expect: ["ok", "ENOENT", "ENOTEMPTY", "ENOTDIR", "ENOTEMPTY", "ENOTCAPABLE", "ENOTCAPABLE", "ENOTCAPABLE"],
+    why: DENO_SCOPED_LINKS,
+  },
+);

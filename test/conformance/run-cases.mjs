@@ -1,6 +1,7 @@
 // Runs conformance cases with the library itself (dist/): in-process on Node,
-// and as a script under Deno:
+// and as a script under Deno and Bun:
 //   deno run --allow-read --allow-write --allow-env run-cases.mjs INPUT.json
+//   bun run-cases.mjs INPUT.json
 // INPUT.json: [{ root, preopens, options, ops }]; prints [[outcome, ...], ...].
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +29,25 @@ async function runOp(sandbox, files, root, op) {
     case "close":
       await files.get(op.h)[op.op]();
       return;
+    case "mkdir":
+      await sandbox.mkdir(op.path, { recursive: op.recursive === true });
+      return;
+    case "rename":
+      await sandbox.rename(op.from, op.to);
+      return;
+    case "unlink":
+    case "rmdir":
+      await sandbox[op.op](op.path);
+      return;
+    case "stat":
+    case "lstat": {
+      const st = await sandbox[op.op](op.path);
+      return st.isSymbolicLink() ? "link" : st.isDirectory() ? "dir" : st.isFile() ? `file:${st.size}` : "other";
+    }
+    case "readdir":
+      return (await sandbox.readdir(op.path)).sort().join(",");
+    case "read":
+      return `text:${await sandbox.readFile(op.path, "utf8")}`;
     case "check": {
       const actual = readFileSync(join(root, op.file));
       if (!Buffer.from(bytesOf(op)).equals(actual)) throw Object.assign(new Error("mismatch"), { code: "MISMATCH" });
@@ -45,7 +65,7 @@ export async function runCase({ root, preopens, options, ops }) {
   const outcomes = [];
   try {
     for (const op of ops) {
-      outcomes.push(await runOp(sandbox, files, root, op).then(() => "ok", outcomeOf));
+      outcomes.push(await runOp(sandbox, files, root, op).then((result) => result ?? "ok", outcomeOf));
     }
   } finally {
     await sandbox.close();
@@ -59,9 +79,8 @@ export async function runCases(inputs) {
   return results;
 }
 
-// As a script (Deno): read the cases, print the outcomes.
-const deno = globalThis.Deno;
-if (deno && import.meta.main) {
-  const inputs = JSON.parse(readFileSync(deno.args[0], "utf8"));
-  console.log(JSON.stringify(await runCases(inputs)));
+// As a script (Deno, Bun): read the cases, print the outcomes.
+if ((globalThis.Deno || globalThis.Bun) && import.meta.main) {
+  const file = globalThis.Deno ? globalThis.Deno.args[0] : process.argv[2];
+  console.log(JSON.stringify(await runCases(JSON.parse(readFileSync(file, "utf8")))));
 }

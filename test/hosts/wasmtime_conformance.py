@@ -28,6 +28,18 @@ def bytes_of(spec):
     return bytes([spec["fill"]]) * spec["length"]
 
 
+# WASI filetypes, as run-cases.mjs names them.
+DIRECTORY, REGULAR_FILE, SYMBOLIC_LINK = 3, 4, 7
+
+
+def describe_stat(filetype, size):
+    if filetype == SYMBOLIC_LINK:
+        return "link"
+    if filetype == DIRECTORY:
+        return "dir"
+    return f"file:{size}" if filetype == REGULAR_FILE else "other"
+
+
 def run_case(engine, module, case):
     options = case.get("options") or {}
     core = Core(engine, module, case["preopens"], options.get("bufferSize", 4 << 20), options.get("chunkSize", 64 << 10))
@@ -60,6 +72,21 @@ def run_case(engine, module, case):
                 err, _ = core.control(core.k["KIND_CLOSE"], handle["fd"])
                 handle["closed"] = "ok" if err == 0 else err
             outcomes.append(handle["closed"])
+        elif kind in ("mkdir", "unlink", "rmdir"):
+            err = core.mkdir(op["path"], op.get("recursive", False)) if kind == "mkdir" else getattr(core, kind)(op["path"])
+            outcomes.append("ok" if err == 0 else err)
+        elif kind == "rename":
+            err = core.rename(op["from"], op["to"])
+            outcomes.append("ok" if err == 0 else err)
+        elif kind in ("stat", "lstat"):
+            err, filetype, size = core.stat(op["path"], follow=kind == "stat")
+            outcomes.append(err if err else describe_stat(filetype, size))
+        elif kind == "readdir":
+            err, names = core.readdir(op["path"])
+            outcomes.append(err if err else ",".join(sorted(names)))
+        elif kind == "read":
+            err, data = core.read_file(op["path"])
+            outcomes.append(err if err else "text:" + data.decode("utf-8"))
         elif kind == "check":
             core.drain()
             with open(os.path.join(case["root"], op["file"]), "rb") as f:

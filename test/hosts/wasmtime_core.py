@@ -6,6 +6,7 @@ into the shared ring, pump() writes them out, and control records answer with
 module's own exports, so this file cannot drift from assembly/layout.ts.
 """
 import ctypes
+import struct
 
 import wasmtime
 
@@ -13,9 +14,11 @@ LAYOUT = [
     "CTRL_HEAD", "CTRL_TAIL", "CTRL_RESULT", "RESULT_ERRNO", "RESULT_VALUE",
     "REC_KIND", "REC_FILE", "REC_LEN", "REC_SEQ", "REC_HEADER", "REC_ALIGN",
     "KIND_WRITE", "KIND_OPEN", "KIND_FLUSH", "KIND_SYNC", "KIND_DATASYNC", "KIND_CLOSE", "KIND_STOP",
-    "OPEN_WRITE", "OPEN_CREATE", "OPEN_TRUNCATE", "OPEN_APPEND", "OPEN_EXCLUSIVE", "PUMP_IDLE",
-    "PUMP_COMPLETED", "PUMP_STOPPED",
+    "OPEN_WRITE", "OPEN_CREATE", "OPEN_TRUNCATE", "OPEN_APPEND", "OPEN_EXCLUSIVE", "OPEN_READ", "PUMP_IDLE",
+    "PUMP_COMPLETED", "PUMP_STOPPED", "KIND_MKDIR", "KIND_RENAME", "KIND_UNLINK", "KIND_RMDIR", "KIND_STAT",
+    "KIND_READDIR", "KIND_READ", "MKDIR_RECURSIVE", "STAT_NOFOLLOW", "REPLY_STAT_TYPE", "REPLY_STAT_SIZE",
 ]
+U32 = struct.Struct("<I")
 ENOSYS = 52
 PAGE = 65536
 
@@ -89,6 +92,8 @@ class Core:
         base = ctypes.addressof(memory.data_ptr().contents)  # shared memory never moves
         self._ctrl = base + exports["ctrlPtr"](self._store)
         self._ring = base + exports["ringPtr"](self._store)
+        self._reply = base + exports["replyPtr"](self._store)
+        self._reply_bytes = reply_bytes
         self._ring_bytes = ring_bytes
         self._tail = 0
         self._next_handle = 0
@@ -149,11 +154,78 @@ class Core:
         k = self.k
         bits = k["OPEN_WRITE"] | (k["OPEN_APPEND"] if flag.startswith("a") else 0)
         bits |= k["OPEN_EXCLUSIVE"] if flag.endswith("x") else k["OPEN_CREATE"] | (0 if flag.startswith("a") else k["OPEN_TRUNCATE"])
+        return self.open_bits(bits, path)
+
+    def open_bits(self, bits, path):
+        """Opens a path with OPEN_* bits; returns (errno, handle)."""
         handle = self._next_handle
-        err, _ = self.control(k["KIND_OPEN"], handle, bits.to_bytes(4, "little") + path.encode("utf-8"))
+        err, _ = self.control(self.k["KIND_OPEN"], handle, U32.pack(bits) + path.encode("utf-8"))
         if err == 0:
             self._next_handle += 1
         return err, handle
+
+    # The rest of the file system: the records the JS hosts send, with the
+    # reply area read the way src/api/fs.ts and src/api/reads.ts read it.
+
+    def mkdir(self, path, recursive=False):
+        bits = self.k["MKDIR_RECURSIVE"] if recursive else 0
+        return self.control(self.k["KIND_MKDIR"], 0, U32.pack(bits) + path.encode("utf-8"))[0]
+
+    def rename(self, source, target):
+        a, b = source.encode("utf-8"), target.encode("utf-8")
+        return self.control(self.k["KIND_RENAME"], 0, U32.pack(len(a)) + a + b)[0]
+
+    def unlink(self, path):
+        return self.control(self.k["KIND_UNLINK"], 0, path.encode("utf-8"))[0]
+
+    def rmdir(self, path):
+        return self.control(self.k["KIND_RMDIR"], 0, path.encode("utf-8"))[0]
+
+    def stat(self, path, follow=True):
+        """(errno, WASI filetype, size)."""
+        flags = 0 if follow else self.k["STAT_NOFOLLOW"]
+        err, _ = self.control(self.k["KIND_STAT"], 0, U32.pack(0) + U32.pack(flags) + path.encode("utf-8"))
+        if err:
+            return err, None, None
+        kind = ctypes.c_uint8.from_address(self._reply + self.k["REPLY_STAT_TYPE"]).value
+        size = ctypes.c_uint64.from_address(self._reply + self.k["REPLY_STAT_SIZE"]).value
+        return 0, kind, size
+
+    def readdir(self, path):
+        """(errno, names): WASI dirents from the reply area, asked again from the last whole entry's cookie."""
+        names, cookie, cap = [], 0, self._reply_bytes
+        while True:
+            payload = U32.pack(0) + U32.pack(cap) + struct.pack("<Q", cookie) + path.encode("utf-8")
+            err, used = self.control(self.k["KIND_READDIR"], 0, payload)
+            if err:
+                return err, None
+            data, at, last = ctypes.string_at(self._reply, used), 0, cookie
+            while at + 24 <= used:
+                length = U32.unpack_from(data, at + 16)[0]
+                if at + 24 + length > used:
+                    break
+                name = data[at + 24:at + 24 + length].decode("utf-8")
+                if name not in (".", ".."):
+                    names.append(name)
+                last = struct.unpack_from("<Q", data, at)[0]
+                at += 24 + length
+            if used < cap or last == cookie:
+                return 0, names
+            cookie = last
+
+    def read_file(self, path):
+        """(errno, bytes): open "r", reads into the reply area until 0, close."""
+        err, handle = self.open_bits(self.k["OPEN_READ"], path)
+        if err:
+            return err, None
+        chunks = []
+        while True:
+            err, got = self.control(self.k["KIND_READ"], handle, U32.pack(0) + U32.pack(self._reply_bytes))
+            if err or got == 0:
+                break
+            chunks.append(ctypes.string_at(self._reply, got))
+        self.control(self.k["KIND_CLOSE"], handle)
+        return err, b"".join(chunks)
 
     def stop(self):
         self.control(self.k["KIND_STOP"], 0)

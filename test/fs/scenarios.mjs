@@ -1,0 +1,225 @@
+// The rest of the file system through the library, written once and run on
+// Node (test/fs.test.ts, in-process), Deno and Bun (this file as a script):
+//   <runtime> scenarios.mjs DIR [NAME...]      prints { NAME: result }
+// Each scenario takes a fresh folder and returns plain JSON; EXPECTED says
+// what it must return on every host.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Sandbox } from "../../dist/index.js";
+import { faults, kFaults } from "../faults/inject.mjs";
+
+const codeOf = (promise) =>
+  promise.then(
+    () => "ok",
+    (error) => error?.code ?? String(error),
+  );
+const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
+const sameBytes = (a, b) => a.length === b.length && sha(a) === sha(b);
+
+/** Text with 1-, 2-, 3- and 4-byte UTF-8 characters, so reads cut characters at slot edges. */
+function mixedText(chars) {
+  const alphabet = ["a", "é", "✓", "日", "🚀", "\n", "z", "ß"];
+  let text = "";
+  for (let i = 0; text.length < chars; i++) text += alphabet[(i * 7 + (i >> 3)) % alphabet.length];
+  return text;
+}
+
+export const SCENARIOS = {
+  /** readFile, read() and the read stream give the bytes back exactly: empty, tiny, large, multi-byte. */
+  async readsByteForByte(dir) {
+    const sb = await Sandbox.create({ preopens: { "/d": dir }, bufferSize: 256 * 1024 }); // small slots: many reads
+    const large = randomBytes(5 * 1024 * 1024 + 13);
+    const text = mixedText(1_500_000);
+    writeFileSync(join(dir, "empty"), "");
+    writeFileSync(join(dir, "one"), "x");
+    writeFileSync(join(dir, "large"), large);
+    writeFileSync(join(dir, "text"), text);
+    const result = {
+      empty: (await sb.readFile("/d/empty")).length === 0 && (await sb.readFile("/d/empty", "utf8")) === "",
+      one: (await sb.readFile("/d/one", "utf8")) === "x",
+      large: sameBytes(await sb.readFile("/d/large"), large),
+      text: (await sb.readFile("/d/text", "utf8")) === text,
+    };
+    // read() in odd-sized pieces, until 0.
+    const file = await sb.open("/d/large", "r");
+    const pieces = [];
+    for (;;) {
+      const { bytesRead, buffer } = await file.read(new Uint8Array(7777));
+      if (bytesRead === 0) break;
+      pieces.push(buffer.slice(0, bytesRead));
+    }
+    await file.close();
+    result.pieces = sameBytes(Buffer.concat(pieces), large);
+    const streamed = await sb.open("/d/text", "r");
+    const chunks = [];
+    for await (const chunk of streamed.createReadStream()) chunks.push(chunk);
+    await streamed.close();
+    result.stream = Buffer.concat(chunks).toString("utf8") === text;
+    await sb.close();
+    return result;
+  },
+
+  /** readLines(): a million lines, "\r\n" endings, no final newline, empty lines and files. */
+  async readLines(dir) {
+    const sb = await Sandbox.create({ preopens: { "/d": dir } });
+    const lines = Array.from({ length: 1_000_000 }, (_, i) => `line ${i} ${"é✓".repeat(i % 5)}`);
+    writeFileSync(join(dir, "million"), `${lines.join("\n")}\n`);
+    writeFileSync(join(dir, "crlf"), "one\r\ntwo\r\n\r\nfour");
+    writeFileSync(join(dir, "empty"), "");
+    writeFileSync(join(dir, "newline"), "\n");
+    const collect = async (name) => {
+      const file = await sb.open(`/d/${name}`, "r");
+      const out = [];
+      for await (const line of file.readLines()) out.push(line);
+      await file.close();
+      return out;
+    };
+    const million = await collect("million");
+    const result = {
+      million: million.length === lines.length && million.every((line, i) => line === lines[i]),
+      crlf: await collect("crlf"),
+      empty: await collect("empty"),
+      newline: await collect("newline"),
+    };
+    await sb.close();
+    return result;
+  },
+
+  /**
+   * writeFile(..., { atomic: true }) while this thread reads the file in a
+   * loop: every read sees one whole version, never a mix or an empty file;
+   * no temp file is left.
+   */
+  async atomicReader(dir) {
+    const sb = await Sandbox.create({ preopens: { "/d": dir } });
+    const versions = ["a", "b"].map((c) => c.repeat(256 * 1024));
+    await sb.writeFile("/d/config.json", versions[0]);
+    let reads = 0;
+    let torn = 0;
+    let stop = false;
+    const reader = (async () => {
+      while (!stop) {
+        const seen = readFileSync(join(dir, "config.json"), "utf8");
+        reads++;
+        if (seen !== versions[0] && seen !== versions[1]) torn++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    for (let i = 0; i < 100; i++) await sb.writeFile("/d/config.json", versions[i % 2], { atomic: true });
+    stop = true;
+    await reader;
+    const last = readFileSync(join(dir, "config.json"), "utf8") === versions[1];
+    await sb.close();
+    return { torn, readsHappened: reads > 20, last, left: readdirSync(dir) };
+  },
+
+  /** A failure before the rename (fd_datasync EIO): the target untouched, no temp left, the code reported. */
+  async atomicFailure(dir) {
+    const sb = await Sandbox.create({ preopens: { "/d": dir }, [kFaults]: faults({ fdDatasync: ["EIO"] }) });
+    writeFileSync(join(dir, "target.txt"), "old");
+    const code = await codeOf(sb.writeFile("/d/target.txt", "new content", { atomic: true }));
+    const after = await codeOf(sb.writeFile("/d/target.txt", "second try", { atomic: true }));
+    const content = readFileSync(join(dir, "target.txt"), "utf8");
+    await sb.close();
+    return { code, after, content, left: readdirSync(dir) };
+  },
+
+  /** Concurrent atomic writes to one target: each lands whole, the last one wins, no temps left; mkdir works. */
+  async atomicConcurrent(dir) {
+    const sb = await Sandbox.create({ preopens: { "/d": dir } });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => sb.writeFile("/d/deep/x.json", `{"v":${i}}`, { atomic: true, mkdir: true })),
+    );
+    const content = JSON.parse(readFileSync(join(dir, "deep/x.json"), "utf8"));
+    const escaped = await codeOf(sb.writeFile("/d/../x.json", "no", { atomic: true }));
+    const folder = await codeOf(sb.writeFile("/d/deep", "no", { atomic: true }));
+    await sb.close();
+    return { whole: typeof content.v === "number", left: readdirSync(join(dir, "deep")), escaped, folder };
+  },
+
+  /** "r+", "a+", truncate() and stat() on an open file; a read-only file refuses writes. */
+  async openModes(dir) {
+    const sb = await Sandbox.create({ preopens: { "/d": dir } });
+    writeFileSync(join(dir, "f.txt"), "0123456789");
+    const rw = await sb.open("/d/f.txt", "r+");
+    const head = await rw.read(new Uint8Array(4));
+    await rw.write("AB"); // at the position the read left: 4
+    await rw.truncate(8);
+    const size = (await rw.stat()).size;
+    await rw.close();
+    const plus = await sb.open("/d/new.txt", "a+");
+    await plus.write("x\n");
+    await plus.close();
+    const readOnly = await sb.open("/d/f.txt", "r");
+    const refused = await codeOf(readOnly.write("no"));
+    const truncateRefused = await codeOf(readOnly.truncate(0));
+    await readOnly.close();
+    const missing = await codeOf(sb.open("/d/missing.txt", "r"));
+    const missingRw = await codeOf(sb.open("/d/missing.txt", "r+"));
+    await sb.close();
+    return {
+      head: Buffer.from(head.buffer.subarray(0, head.bytesRead)).toString(),
+      content: readFileSync(join(dir, "f.txt"), "utf8"),
+      size,
+      plus: readFileSync(join(dir, "new.txt"), "utf8"),
+      refused,
+      truncateRefused,
+      missing,
+      missingRw,
+    };
+  },
+
+  /** Reads do not hold up the writes of the same sandbox: a big readFile interleaves with a writer. */
+  async readsInterleave(dir) {
+    const sb = await Sandbox.create({ preopens: { "/d": dir } });
+    writeFileSync(join(dir, "big"), randomBytes(64 * 1024 * 1024));
+    const log = await sb.open("/d/log.txt", "a", { durability: "written" });
+    let writes = 0;
+    let reading = true;
+    const writer = (async () => {
+      while (reading) {
+        await log.write("tick\n");
+        writes++;
+      }
+    })();
+    const bytes = await sb.readFile("/d/big");
+    reading = false;
+    await writer;
+    await log.close();
+    await sb.close();
+    return { read: bytes.length === 64 * 1024 * 1024, writesDuringRead: writes > 10 };
+  },
+};
+
+export const EXPECTED = {
+  readsByteForByte: { empty: true, one: true, large: true, text: true, pieces: true, stream: true },
+  readLines: { million: true, crlf: ["one", "two", "", "four"], empty: [], newline: [""] },
+  atomicReader: { torn: 0, readsHappened: true, last: true, left: ["config.json"] },
+  atomicFailure: { code: "EIO", after: "ok", content: "second try", left: ["target.txt"] },
+  atomicConcurrent: { whole: true, left: ["x.json"], escaped: "ENOTCAPABLE", folder: "EISDIR" },
+  openModes: {
+    head: "0123",
+    content: "0123AB67",
+    size: 8,
+    plus: "x\n",
+    refused: "EBADF",
+    truncateRefused: "EBADF",
+    missing: "ENOENT",
+    missingRw: "ENOENT",
+  },
+  readsInterleave: { read: true, writesDuringRead: true },
+};
+
+// As a script: run the named scenarios (default: all) in subfolders of DIR.
+const args = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2);
+if ((globalThis.Deno || globalThis.Bun) && import.meta.main && args.length > 0) {
+  const [dir, ...names] = args;
+  const results = {};
+  for (const name of names.length ? names : Object.keys(SCENARIOS)) {
+    const sub = join(dir, name);
+    mkdirSync(sub, { recursive: true });
+    results[name] = await SCENARIOS[name](sub);
+  }
+  console.log(JSON.stringify(results));
+}
