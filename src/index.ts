@@ -13,6 +13,7 @@ export {
   unlink,
   writeFile,
 } from "./api/defaults.js";
+export { Destination, type DestinationOptions } from "./api/destination.js";
 export { AsyncFile } from "./api/file.js";
 export { type MkdirOptions, Sandbox, type SandboxOptions, type WriteFileOptions } from "./api/sandbox.js";
 export { FileStats } from "./api/stats.js";

@@ -6,7 +6,7 @@ import { KIND_CLOSE, KIND_DATASYNC, KIND_FLUSH, KIND_REOPEN, KIND_SYNC, KIND_TRU
 import { fstat, lines, pieces, readInto } from "./reads.js";
 import type { FileStats } from "./stats.js";
 import { type FileWriteStreamOptions, nodeWritable, webWritable } from "./streams.js";
-import { checkWriteOptions, type OpenFlags, toWritable, type WriteData, type WriteOptions } from "./validate.js";
+import { checkWriteOptions, type OpenFlags, openPayload, toWritable, type WriteData, type WriteOptions } from "./validate.js";
 
 /** @internal What a file needs from its sandbox. */
 export interface FileOwner {
@@ -32,6 +32,10 @@ export const kStream: unique symbol = Symbol("aiowasi.stream");
 export const kShut: unique symbol = Symbol("aiowasi.shut");
 /** @internal Whether the file's failure reached someone (a rejection or onError). */
 export const kTold: unique symbol = Symbol("aiowasi.told");
+/** @internal An adapter handed the file's failure to its user (an 'error' event): it is told. */
+export const kTell: unique symbol = Symbol("aiowasi.tell");
+/** @internal reopen() at another guest path (a destination's reopen(path)). */
+export const kReopenAt: unique symbol = Symbol("aiowasi.reopenAt");
 
 /** An open file. Obtain one with `Sandbox.open()` or `open()`. */
 export class AsyncFile implements AsyncDisposable {
@@ -106,7 +110,7 @@ export class AsyncFile implements AsyncDisposable {
     } catch (error) {
       return error as Error;
     }
-    const refused = this.#refusal("fd_write");
+    const refused = this.#refusal("fd_write", false); // the adapter tells its user, or not (kTell)
     if (refused) return refused;
     if (bytes.length === 0) return undefined;
     // In the ring, or in the queue for it, either way accepted now.
@@ -118,14 +122,26 @@ export class AsyncFile implements AsyncDisposable {
   }
 
   /** Why this file takes no more writes, if it does not: closed, opened to read only, or failed. */
-  #refusal(syscall: string): Error | undefined {
+  #refusal(syscall: string, tell = true): Error | undefined {
     if (this.#closing || !this.#writes) return badFile(syscall, this.path);
     if (this.#channel.failure) return this.#channel.failure;
     const errno = this.#channel.fileErrno(this.#handle);
     if (errno === 0) return undefined;
     this.#failure ??= new WasiError(errno, this.#channel.fileFailedCall(this.#handle), this.path);
-    this.#owner.delivered(this);
+    if (tell) this.#owner.delivered(this);
     return this.#failure;
+  }
+
+  /** @internal */
+  [kTell](): void {
+    this.#owner.delivered(this);
+  }
+
+  /** @internal */
+  async [kReopenAt](path: string): Promise<void> {
+    const bits = new DataView(this.#owner.reopenPayload.buffer).getUint32(0, true);
+    await this.#control(KIND_REOPEN, "path_open", openPayload(bits, path));
+    this.#failure = undefined;
   }
 
   /** Resolves when every byte accepted so far was handed to the OS. */

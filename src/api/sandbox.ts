@@ -1,6 +1,6 @@
 // Sandbox: one worker thread, one instance of the core, one set of preopens.
 import { isMainThread } from "node:worker_threads";
-import { badFile, CALL_NAMES, codeOfErrno, SandboxCloseError, WasiError } from "../errors.js";
+import { ArgumentError, badFile, CALL_NAMES, codeOfErrno, SandboxCloseError, WasiError } from "../errors.js";
 import { type FaultPlan, kFaults, kTerminateWorker } from "../internal.js";
 import { allocateRegion } from "../transport/arena.js";
 import { Channel, type CoreStats } from "../transport/channel.js";
@@ -14,9 +14,12 @@ import {
   REFUSED_NEW_LINK,
   REFUSED_NO_PREOPEN,
   REFUSED_ROOT_ENTRY,
+  WANT_SYNCED,
+  WANT_WRITTEN,
 } from "../transport/layout.js";
 import type { PinnedPreopen } from "../transport/protocol.js";
 import { coreModule, regionBytesFor, workerUrl } from "./core.js";
+import { Destination, type DestinationOptions } from "./destination.js";
 import { AsyncFile, type FileOwner, kShut, kTold } from "./file.js";
 import * as fs from "./fs.js";
 import { pinPreopens } from "./preopens.js";
@@ -95,6 +98,9 @@ const EMFILE = 33;
 function replyBytesFor(bufferSize: number): number {
   return Math.min(8 * MiB, Math.max(256 * KiB, Math.floor(bufferSize / 4 / 32) * 32));
 }
+
+/** Durability names by their WANT_* bits. */
+const LEVELS: Record<number, Durability> = { 0: "accepted", [WANT_WRITTEN]: "written", [WANT_SYNCED]: "synced" };
 
 const REFUSALS: Record<number, string> = {
   [REFUSED_NO_PREOPEN]: "no preopen holds this path",
@@ -273,6 +279,27 @@ export class Sandbox implements AsyncDisposable {
   readFile(path: string, encoding: "utf8" | "utf-8" | { encoding: "utf8" | "utf-8" }): Promise<string>;
   readFile(path: string, encoding?: unknown): Promise<Uint8Array | string> {
     return fs.readFile(this.#fs, path, encoding);
+  }
+
+  /**
+   * A destination for pino (and any code written for pino.destination() or
+   * sonic-boom): `pino(await sb.destination("/logs/app.log"))`. Appends by
+   * default; every line is taken into the sandbox when written, so nothing
+   * is lost at exit, on a signal or on an uncaught error.
+   */
+  async destination(path: string, options: DestinationOptions = {}): Promise<Destination> {
+    const { append = true, mkdir = false, durability } = options;
+    if (typeof append !== "boolean") throw new ArgumentError("ERR_INVALID_ARG_TYPE", "options.append must be a boolean");
+    const level =
+      durability === undefined ? LEVELS[this.#want]! : (LEVELS[durabilityBits(durability, "options.durability")]! as Durability);
+    const file = await this.open(path, append ? "a" : "w", { mkdir, durability: level });
+    const channel = this.#channel;
+    return new Destination(file, {
+      backlogged: () => channel.backlogged,
+      accepted: () => channel.whenAccepted(),
+      drainSync: (deadline) => channel.drainSync(deadline),
+      durability: level,
+    });
   }
 
   /** Counters of the core's fd_write and fd_datasync calls (how the chunking and group commits went). */

@@ -9,7 +9,7 @@
 // is. Backpressure comes from the ring: write() returns false while writes
 // wait for ring space, and 'drain' follows when they are in.
 import { Writable } from "node:stream";
-import { type AsyncFile, kAccept, kStream } from "./file.js";
+import { type AsyncFile, kAccept, kStream, kTell } from "./file.js";
 
 /** Options of AsyncFile#createWriteStream(). */
 export interface FileWriteStreamOptions {
@@ -59,8 +59,14 @@ class FileWritable extends Writable {
   override _write(chunk: unknown, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     // A chunk that came another way than write() (end(chunk) calls the internals) is taken now.
     const taken = this.#outcomes.length > 0 ? this.#outcomes.shift() : this.#file[kAccept](bytesOf(chunk, encoding));
-    if (taken instanceof Promise) taken.then(() => callback(), callback);
-    else callback(taken as Error | undefined);
+    // An error goes to the stream's 'error' event: the file's failure is told.
+    const fail = (error: Error): void => {
+      this.#file[kTell]();
+      callback(error);
+    };
+    if (taken instanceof Promise) taken.then(() => callback(), fail);
+    else if (taken) fail(taken);
+    else callback();
   }
 
   override write(

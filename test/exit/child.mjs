@@ -88,6 +88,43 @@ const SCENARIOS = {
     end(how);
   },
 
+  /** pino with sb.destination(), then exit or a signal at once. */
+  async pinoDestination(dir, how) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 256 * 1024, ...slowDisk(1) });
+    const logger = pino({ base: undefined, timestamp: false }, await sb.destination("/out/pino.log"));
+    for (let i = 0; i < 50_000; i++) logger.info({ i }, "hello");
+    end(how);
+  },
+
+  /** pino.transport({ target: "aiowasi/pino" }), then exit at once. */
+  async pinoTransport(dir) {
+    const target = new URL("../../dist/pino.js", import.meta.url).href;
+    const transport = pino.transport({ target, options: { destination: join(dir, "logs/pino.log"), mkdir: true } });
+    const logger = pino({ base: undefined, timestamp: false }, transport);
+    for (let i = 0; i < 50_000; i++) logger.info({ i }, "hello");
+    process.exit(0);
+  },
+
+  /** logger.flush() with a "synced" destination calls back once every line is on disk; then rotation with reopen(). */
+  async pinoFlushRotate(dir) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir } });
+    const dest = await sb.destination("/out/app.log", { durability: "synced" });
+    const logger = pino({ base: undefined, timestamp: false }, dest);
+    for (let i = 0; i < 10_000; i++) logger.info({ i }, "before");
+    await new Promise((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
+    const { readFileSync } = await import("node:fs");
+    const flushed = readFileSync(join(dir, "app.log"), "utf8").trimEnd().split("\n").length;
+    renameSync(join(dir, "app.log"), join(dir, "app.log.1"));
+    dest.reopen();
+    for (let i = 10_000; i < 20_000; i++) logger.info({ i }, "after");
+    await new Promise((resolve) => {
+      dest.once("close", resolve);
+      dest.end();
+    });
+    await sb.close();
+    say(JSON.stringify({ flushed }));
+  },
+
   /** pino through createWriteStream(), then close the file at once: no unhandled 'error', nothing lost. */
   async closeStream(dir) {
     const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024, ...slowDisk(1) });
