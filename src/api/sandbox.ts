@@ -16,7 +16,7 @@ import {
   REFUSED_ROOT_ENTRY,
 } from "../transport/layout.js";
 import type { PinnedPreopen } from "../transport/protocol.js";
-import { coreModule, regionBytesFor, workerUrl } from "./core.js";
+import { coreModule, regionBytesFor, workerScript } from "./core.js";
 import { AsyncFile, type FileOwner, kShut, kTold } from "./file.js";
 import { pinPreopens } from "./preopens.js";
 import {
@@ -136,7 +136,7 @@ export class Sandbox implements AsyncDisposable {
           allowSpecialFiles,
           faults: options[kFaults],
         },
-        workerUrl(),
+        workerScript(),
       );
     } catch (error) {
       region.release();

@@ -126,11 +126,11 @@ export class Channel implements Drainable {
   /** Resolves once the worker has exited (its region of memory is free again). */
   readonly exited: Promise<void>;
 
-  private constructor(config: WorkerConfig, url: URL) {
+  private constructor(config: WorkerConfig, script: string) {
     // A test plan that exhausts memory gets a small heap, so it dies quickly.
     const heap = config.faults?.workerHeapMb;
     const resourceLimits = heap ? { maxOldGenerationSizeMb: heap } : undefined;
-    this.#worker = new Worker(url, { workerData: config, resourceLimits });
+    this.#worker = new Worker(script, { eval: true, workerData: config, resourceLimits });
     let ready!: () => void;
     let notReady!: (error: Error) => void;
     this.#ready = new Promise((resolve, reject) => {
@@ -188,8 +188,9 @@ export class Channel implements Drainable {
     });
   }
 
-  static async start(config: WorkerConfig, url: URL): Promise<Channel> {
-    const channel = new Channel(config, url);
+  /** Starts the worker from its source (`script`, a CommonJS script) and waits until it is ready. */
+  static async start(config: WorkerConfig, script: string): Promise<Channel> {
+    const channel = new Channel(config, script);
     try {
       await channel.#ready;
     } catch (error) {
