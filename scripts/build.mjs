@@ -7,6 +7,7 @@
 //                                  bundled with esbuild or Vite needs no file beside it
 //   dist/index.d.ts, .d.cts        the public types: tsc's declarations (stripInternal)
 //                                  rolled into one file, the same for both formats
+//   dist/bin.js                    `aiowasi`, the bin: build/aiowasi-cli.wasm on node:wasi
 //   build/demo.js                  `npm start` (not shipped)
 //
 // The worker is a CommonJS script started with `new Worker(script, { eval: true })`
@@ -47,6 +48,13 @@ const define = {
 await Promise.all([
   build({ ...common, entryPoints: ["src/index.ts"], format: "esm", outfile: "dist/index.js", define }),
   build({ ...common, entryPoints: ["src/index.ts"], format: "cjs", outfile: "dist/index.cjs", define }),
+  build({
+    ...common,
+    entryPoints: ["src/bin.ts"],
+    format: "esm",
+    outfile: "dist/bin.js",
+    banner: { js: "#!/usr/bin/env node" },
+  }),
   // The demo uses the library as built (dist/index.js), not a copy of it.
   build({
     ...common,

@@ -40,10 +40,10 @@ function run(command: string, args: string[], file: string) {
 }
 
 describe("the packed tarball", () => {
-  it("holds dist/ (the ESM and CommonJS bundles and their types), the two .wasm files, README, LICENSE and package.json only", () => {
+  it("holds dist/ (the ESM and CommonJS bundles, their types, the bin), the two .wasm files, README, LICENSE and package.json only", () => {
     const unexpected = packed.filter(
       (path) =>
-        !/^dist\/index\.(js|cjs|d\.ts|d\.cts)$/.test(path) &&
+        !/^dist\/(index\.(js|cjs|d\.ts|d\.cts)|bin\.js)$/.test(path) &&
         !["build/aiowasi.wasm", "build/aiowasi-cli.wasm", "README.md", "LICENSE", "package.json"].includes(path),
     );
     expect(unexpected).toEqual([]);
