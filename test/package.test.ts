@@ -260,9 +260,12 @@ describe("the README's code blocks", () => {
   it("the wasmtime lines work as written (wasmtime run played by test/hosts/wasmtime_run.py)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "aiowasi-readme-"));
     try {
+      // stdin not a socket (Node's "pipe" is one): bash would take itself for a
+      // remote shell and read the system bashrc, whose PS1 line fails under -u.
       const result = spawnSync("bash", ["-euo", "pipefail", "-c", wasmtimeBlock()], {
         cwd: dir,
         encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
         timeout: 60_000,
       });
       expect(result.stderr).toBe("");
