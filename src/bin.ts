@@ -84,5 +84,9 @@ const wasi = await withoutWasiWarning(async () => {
     return exit(EXIT_FAILED, `aiowasi: ${name}: cannot open the preopens: ${message}\n`);
   }
 });
+// Bun's node:wasi (a polyfill) has no getImportObject, and its start() fails on this module's shared memory.
+if (typeof wasi.getImportObject !== "function") {
+  exit(EXIT_FAILED, `aiowasi: ENOTSUP: this runtime's node:wasi cannot run the command module; run the bin with node\n`);
+}
 const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
 process.exitCode = wasi.start(instance);

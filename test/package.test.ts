@@ -221,7 +221,7 @@ describe.concurrent("npx aiowasi (the command module on node:wasi)", () => {
     }
   });
 
-  it.each(NODE_VERSIONS)("runs on %s", async (name) => {
+  it.each([...NODE_VERSIONS, "deno"])("runs on %s", async (name) => {
     const dir = await mkdtemp(join(out, "cli-"));
     const bin = join(project, "node_modules/.bin/aiowasi");
     const result = await aiowasi(["write", "/data/x", "--dir", `${dir}::/data`], name, [...runtime(name), bin]);
