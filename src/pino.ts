@@ -8,10 +8,8 @@
 // (default true), mkdir (create the folder), durability.
 import { mkdirSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import type { Destination } from "./api/destination.js";
-import { Sandbox } from "./api/sandbox.js";
-import type { Durability } from "./api/validate.js";
-import { ArgumentError } from "./errors.js";
+// The library itself, not a copy: the build keeps "./index.js" an import of dist/index.js.
+import { ArgumentError, type Destination, type Durability, Sandbox } from "./index.js";
 
 /** Options of the "aiowasi/pino" transport target. */
 export interface PinoTransportOptions {

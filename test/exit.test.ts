@@ -22,7 +22,7 @@ function linesIn(path: string): number {
   return n;
 }
 
-export /** A 256 KiB tmpfs at `dir` for the child, in a mount namespace of its own; /dev/full where that is refused. */
+/** A 256 KiB tmpfs at `dir` for the child, in a mount namespace of its own; /dev/full where that is refused. */
 function smallDisk(dir: string): { prefix: string[]; devFull: boolean } {
   const probe = spawnSync("unshare", ["-m", "sh", "-c", `mount -t tmpfs -o size=256k tmpfs "${dir}"`]);
   if (probe.status === 0) {

@@ -1,19 +1,27 @@
 // The core module: compiled once per process and shared with every worker,
 // and what an instance of it needs before it starts.
-import { readFile } from "node:fs/promises";
+import { Buffer } from "node:buffer";
 import { anyArenaMemory } from "../transport/arena.js";
+
+// Both are put in by the build (scripts/build.mjs), so the bundles in dist/
+// need no file beside them: an app bundled with esbuild or Vite runs from its
+// output folder alone.
+/** build/aiowasi.wasm, base64. */
+declare const __AIOWASI_CORE_WASM__: string;
+/** src/hosts/worker.ts bundled into one CommonJS script (no top-level await). */
+declare const __AIOWASI_WORKER_SCRIPT__: string;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
 /** The compiled core (build/aiowasi.wasm). */
 export function coreModule(): Promise<WebAssembly.Module> {
-  compiled ??= readFile(new URL("../../build/aiowasi.wasm", import.meta.url)).then((bytes) => WebAssembly.compile(bytes));
+  compiled ??= Promise.resolve().then(() => WebAssembly.compile(Buffer.from(__AIOWASI_CORE_WASM__, "base64")));
   return compiled;
 }
 
-/** The worker entry. */
-export function workerUrl(): URL {
-  return new URL("../hosts/worker.js", import.meta.url);
+/** The worker's source, for `new Worker(source, { eval: true })`. */
+export function workerScript(): string {
+  return __AIOWASI_WORKER_SCRIPT__;
 }
 
 type RegionBytes = (ringBytes: number, chunkSize: number, replyBytes: number) => number;

@@ -18,7 +18,7 @@ import {
   WANT_WRITTEN,
 } from "../transport/layout.js";
 import type { PinnedPreopen } from "../transport/protocol.js";
-import { coreModule, regionBytesFor, workerUrl } from "./core.js";
+import { coreModule, regionBytesFor, workerScript } from "./core.js";
 import { Destination, type DestinationOptions } from "./destination.js";
 import { AsyncFile, type FileOwner, kShut, kTold } from "./file.js";
 import * as fs from "./fs.js";
@@ -171,7 +171,7 @@ export class Sandbox implements AsyncDisposable {
           allowSpecialFiles,
           faults: options[kFaults],
         },
-        workerUrl(),
+        workerScript(),
       );
     } catch (error) {
       region.release();

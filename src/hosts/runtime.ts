@@ -24,7 +24,7 @@ export function runtimeName(): string {
 }
 
 /** Runs `fn` with node:wasi's ExperimentalWarning filtered out, every other warning kept. */
-async function withoutWasiWarning<T>(fn: () => Promise<T>): Promise<T> {
+export async function withoutWasiWarning<T>(fn: () => Promise<T>): Promise<T> {
   const emitWarning = process.emitWarning;
   process.emitWarning = function filtered(this: unknown, warning: string | Error, ...rest: unknown[]) {
     const text = typeof warning === "string" ? warning : warning.message;

@@ -176,8 +176,10 @@ function run(core: CoreExports): void {
   }
 }
 
-const started = await start(workerData as WorkerConfig);
-if (started) {
+// No top-level await: the package runs this file as an eval'd CommonJS script
+// (see scripts/build.mjs). A rejection ends the worker like an uncaught error.
+start(workerData as WorkerConfig).then((started) => {
+  if (!started) return;
   const { core, anchored } = started;
   post({
     type: "ready",
@@ -189,4 +191,4 @@ if (started) {
     anchored,
   });
   run(core);
-}
+});

@@ -150,11 +150,11 @@ export class Channel implements Drainable {
   /** Resolves once the worker has exited (its region of memory is free again). */
   readonly exited: Promise<void>;
 
-  private constructor(config: WorkerConfig, url: URL) {
+  private constructor(config: WorkerConfig, script: string) {
     // A test plan that exhausts memory gets a small heap, so it dies quickly.
     const heap = config.faults?.workerHeapMb;
     const resourceLimits = heap ? { maxOldGenerationSizeMb: heap } : undefined;
-    this.#worker = new Worker(url, { workerData: config, resourceLimits });
+    this.#worker = new Worker(script, { eval: true, workerData: config, resourceLimits });
     this.replySlot = Math.floor(config.replyBytes / REPLY_SLOTS / 8) * 8;
     let ready!: () => void;
     let notReady!: (error: Error) => void;
@@ -214,8 +214,9 @@ export class Channel implements Drainable {
     });
   }
 
-  static async start(config: WorkerConfig, url: URL): Promise<Channel> {
-    const channel = new Channel(config, url);
+  /** Starts the worker from its source (`script`, a CommonJS script) and waits until it is ready. */
+  static async start(config: WorkerConfig, script: string): Promise<Channel> {
+    const channel = new Channel(config, script);
     try {
       await channel.#ready;
     } catch (error) {
