@@ -101,6 +101,7 @@ export function renameOp(from: usize, fromLen: i32, to: usize, toLen: i32): errn
     if (err == errno.SUCCESS && leafLen == 0) err = atRoot ? refuse(REFUSED_ROOT_ENTRY) : errno.INVAL;
     if (err != errno.SUCCESS) {
       releaseWalk();
+      if (err == RACED) continue;
       return err;
     }
     // Keep the first anchor open while the second path resolves.
@@ -155,15 +156,18 @@ function readdirLeaf(): errno {
   const n = leafLen == 0
     ? readdirAt(walkDir, dotName, 1, argCookie, argOut, <i32>argCap)
     : readdirAt(walkDir, leafName, leafLen, argCookie, argOut, <i32>argCap);
-  if (n == -<i32>errno.LOOP || (n == -<i32>errno.NOTDIR && leafLen > 0 && isLink())) return RACED; // a link now: follow it
+  // A link now (follow it), or a link when listed and a folder again now: look again.
+  if (n == -<i32>errno.LOOP || (n == -<i32>errno.NOTDIR && leafLen > 0 && changing())) return RACED;
   if (n < 0) return <errno>-n;
   direntBytes = <u32>n;
   return errno.SUCCESS;
 }
 
-/** Whether the leaf is a symlink now. */
-function isLink(): bool {
-  return statAt(walkDir, leafName, leafLen, statBuf) == errno.SUCCESS && load<u8>(statBuf + STAT_TYPE) == filetype.SYMBOLIC_LINK;
+/** Whether the leaf, found not a folder a moment ago, is a link or a folder now: the tree is changing. */
+function changing(): bool {
+  if (statAt(walkDir, leafName, leafLen, statBuf) != errno.SUCCESS) return false;
+  const type = load<u8>(statBuf + STAT_TYPE);
+  return type == filetype.SYMBOLIC_LINK || type == filetype.DIRECTORY;
 }
 
 /** read: up to `cap` bytes of the file at its position into `out`; how many in the return's low word. */

@@ -1,5 +1,6 @@
 // The model-based randomized test (test/model/model.mjs) on Node and on Deno:
-// 1000 random sequences each. On failure the seed and the shrunk sequence are
+// 1000 random sequences each, of open/write/flush/sync/close and, between
+// them, readFile, rename, unlink, atomic writeFile and reads of open "r" files. On failure the seed and the shrunk sequence are
 // printed; replay with FC_SEED=<seed> npx vitest run test/model.test.ts
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,12 @@ interface Outcome {
   error: string | null;
   writes: number;
   larger: number;
+  readFiles: number;
+  renames: number;
+  unlinks: number;
+  atomics: number;
+  reads: number;
+  missing: number;
 }
 
 function verdict(host: string, outcome: Outcome): void {
@@ -31,6 +38,13 @@ function verdict(host: string, outcome: Outcome): void {
   // The runs did real work: awaited writes, some larger than the ring.
   expect(outcome.writes).toBeGreaterThan(1000);
   expect(outcome.larger).toBeGreaterThan(20);
+  // And the rest of the file system: each operation on existing files, and on missing ones (ENOENT).
+  for (const done of ["readFiles", "renames", "unlinks", "atomics", "reads", "missing"] as const) {
+    expect(outcome[done], done).toBeGreaterThan(20);
+  }
+  console.info(
+    `model ${host}: ${outcome.writes} writes (${outcome.larger} larger than the ring), ${outcome.readFiles} readFile, ${outcome.renames} rename, ${outcome.unlinks} unlink, ${outcome.atomics} atomic writeFile, ${outcome.reads} reads of "r" files, ${outcome.missing} on missing files`,
+  );
 }
 
 it(`${RUNS} random sequences give the files the model expects, on Node`, async () => {

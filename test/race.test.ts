@@ -11,6 +11,12 @@
 // text (sb.anchored is false there, a documented difference): it runs too,
 // and its escapes are printed, not asserted. A host that cannot start fails
 // its tests: nothing here skips.
+//
+// The op-* cases race the operations beside open the same way: rename,
+// unlink, rmdir, mkdir, atomic writeFile (nothing outside may appear, vanish
+// or change: the folder outside holds canaries named as the attempts'
+// entries), and readFile, stat/lstat, readdir (a read that returns what is
+// outside is the outcome READ_ESCAPE, counted and printed, and unexpected).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -20,7 +26,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { snapshotOutside } from "./conformance/tree.mjs";
 import { DIST } from "./helpers.js";
-import { ATTACKER_ENTRIES, CASES, makeCaseTree, runNaive, runScenario } from "./race/scenarios.mjs";
+import { ATTACKER_ENTRIES, CASES, makeCaseTree, READ_ESCAPE, runNaive, runScenario } from "./race/scenarios.mjs";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const DENO = here("../node_modules/.bin/deno");
@@ -38,9 +44,15 @@ const SWAPPER_SOURCE = here("./race/swapper.c");
  */
 const ATTEMPTS = 2000;
 const ONCE_ATTEMPTS = 500;
+/** Attempts of the op-* cases (there are ten of them): 1,000 each, to keep the file near a minute. */
+const OP_ATTEMPTS = 1000;
 
 interface Spec {
   swap?: [string, string];
+  /** One of the operations beside open (mkdir, rename, ...): OP_ATTEMPTS. */
+  op?: boolean;
+  /** A read (readFile, stat, readdir): not on Wasmtime. */
+  read?: boolean;
   allowed: string[];
   inside(caseDir: string, counts: Record<string, number>, attempts: number): { expected: unknown; found: unknown };
 }
@@ -135,19 +147,19 @@ function bytesIn(lines: string[]): number {
 
 /** Runs a case on a host in a fresh tree; snapshots everything outside the preopen before and after. */
 async function race(host: string, name: string) {
-  const attempts = cases[name]!.swap ? ATTEMPTS : ONCE_ATTEMPTS;
+  const spec = cases[name]!;
+  const attempts = spec.op ? OP_ATTEMPTS : spec.swap ? ATTEMPTS : ONCE_ATTEMPTS;
   const root = await mkdtemp(join(work, `${host}-`));
   const caseDir = join(root, name);
-  await makeCaseTree(caseDir);
+  await makeCaseTree(caseDir, name, attempts);
   const before = await snapshotOutside(root, ATTACKER_ENTRIES);
   const result = await HOSTS[host]!(root, name, attempts);
   const after = await snapshotOutside(root, ATTACKER_ENTRIES);
-  const spec = cases[name]!;
   const escaped = changed(before, after);
   const unexpected = Object.keys(result.counts).filter((code) => code !== "ok" && !spec.allowed.includes(code));
   const inside = spec.inside(caseDir, result.counts, attempts);
   console.info(
-    `race ${host} ${name}: ${escaped.length} escapes${escaped.length ? ` (${escaped.slice(0, 3).join(", ")}${escaped.length > 3 ? ", ..." : ""}; ${bytesIn(after) - bytesIn(before)} bytes more outside)` : ""}, ${result.swaps} swaps, outcomes ${JSON.stringify(result.counts)}` +
+    `race ${host} ${name}: ${escaped.length} escapes${spec.read ? `, ${result.counts[READ_ESCAPE] ?? 0} read escapes` : ""}${escaped.length ? ` (${escaped.slice(0, 3).join(", ")}${escaped.length > 3 ? ", ..." : ""}; ${bytesIn(after) - bytesIn(before)} bytes more outside)` : ""}, ${result.swaps} swaps, outcomes ${JSON.stringify(result.counts)}` +
       `${result.anchored === undefined ? "" : `, anchored ${result.anchored}`} (${result.runtime})` +
       `${host === "deno-scoped" ? " [known difference: the path-text fallback, not asserted]" : ""}`,
   );

@@ -5,6 +5,7 @@ import { type FaultPlan, kFaults, kTerminateWorker } from "../internal.js";
 import { allocateRegion } from "../transport/arena.js";
 import { Channel, type CoreStats } from "../transport/channel.js";
 import { reportAtExit } from "../transport/exit.js";
+import { addressLimited, checkHeadroom, recordStart } from "../transport/headroom.js";
 import {
   KIND_OPEN,
   REFUSED_ABOVE_ROOT,
@@ -99,6 +100,19 @@ function replyBytesFor(bufferSize: number): number {
   return Math.min(8 * MiB, Math.max(256 * KiB, Math.floor(bufferSize / 4 / 32) * 32));
 }
 
+/**
+ * Runs sandbox starts one after another when the address space is limited
+ * (ulimit -v), so each one's headroom check sees what the one before took;
+ * without a limit they start side by side.
+ */
+let starting: Promise<unknown> = Promise.resolve();
+function startInTurn<T>(start: () => Promise<T>): Promise<T> {
+  if (!addressLimited()) return start();
+  const next = starting.then(start, start);
+  starting = next.catch(() => undefined);
+  return next;
+}
+
 /** Durability names by their WANT_* bits. */
 const LEVELS: Record<number, Durability> = { 0: "accepted", [WANT_WRITTEN]: "written", [WANT_SYNCED]: "synced" };
 
@@ -155,35 +169,39 @@ export class Sandbox implements AsyncDisposable {
     const preopens = await pinPreopens(options.preopens ?? { ".": process.cwd() });
     const module = await coreModule();
     const replyBytes = replyBytesFor(bufferSize);
-    const region = allocateRegion(regionBytesFor(module, bufferSize, chunkSize, replyBytes));
-    let channel: Channel;
-    try {
-      channel = await Channel.start(
-        {
-          module,
-          memory: region.memory,
-          base: region.base,
-          size: region.bytes,
-          preopens,
-          bufferSize,
-          chunkSize,
-          replyBytes,
-          allowSpecialFiles,
-          faults: options[kFaults],
-        },
-        workerScript(),
-      );
-    } catch (error) {
-      region.release();
-      throw error;
-    }
-    // Only a core that answered STOP is sure to be done with its region: a
-    // worker that was terminated or died may still be running when 'exit'
-    // fires (Deno), so its region is never given to another sandbox.
-    channel.exited.then(() => {
-      if (channel.stoppedCleanly) region.release();
+    return startInTurn(async () => {
+      const before = checkHeadroom();
+      const region = allocateRegion(regionBytesFor(module, bufferSize, chunkSize, replyBytes));
+      let channel: Channel;
+      try {
+        channel = await Channel.start(
+          {
+            module,
+            memory: region.memory,
+            base: region.base,
+            size: region.bytes,
+            preopens,
+            bufferSize,
+            chunkSize,
+            replyBytes,
+            allowSpecialFiles,
+            faults: options[kFaults],
+          },
+          workerScript(),
+        );
+      } catch (error) {
+        region.release();
+        throw error;
+      }
+      recordStart(before);
+      // Only a core that answered STOP is sure to be done with its region: a
+      // worker that was terminated or died may still be running when 'exit'
+      // fires (Deno), so its region is never given to another sandbox.
+      channel.exited.then(() => {
+        if (channel.stoppedCleanly) region.release();
+      });
+      return new Sandbox(channel, preopens, want, onError);
     });
-    return new Sandbox(channel, preopens, want, onError);
   }
 
   /**

@@ -76,6 +76,9 @@ interface ControlOp {
   waiter: Waiter;
 }
 
+/** The worker's code range, MiB (see the constructor). */
+const WORKER_CODE_RANGE_MB = 16;
+
 /** Bytes one pass over the queue of writes waiting for space moves into the ring at most. */
 const PASS_BYTES = 1024 * 1024;
 
@@ -151,9 +154,12 @@ export class Channel implements Drainable {
   readonly exited: Promise<void>;
 
   private constructor(config: WorkerConfig, script: string) {
-    // A test plan that exhausts memory gets a small heap, so it dies quickly.
+    // V8 reserves a code range per isolate (128 MiB and up) that this small
+    // loop never fills: a small one lets hundreds of sandboxes start under
+    // `ulimit -v` (Deno and Bun ignore it). A test plan that exhausts memory
+    // gets a small heap, so it dies quickly.
     const heap = config.faults?.workerHeapMb;
-    const resourceLimits = heap ? { maxOldGenerationSizeMb: heap } : undefined;
+    const resourceLimits = { codeRangeSizeMb: WORKER_CODE_RANGE_MB, ...(heap ? { maxOldGenerationSizeMb: heap } : {}) };
     this.#worker = new Worker(script, { eval: true, workerData: config, resourceLimits });
     this.replySlot = Math.floor(config.replyBytes / REPLY_SLOTS / 8) * 8;
     let ready!: () => void;

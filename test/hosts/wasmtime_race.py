@@ -22,8 +22,15 @@ import wasmtime
 import wasmtime_core
 from wasmtime_core import Core, make_engine
 
-# reopen and mkdir are beyond Core.open(); their constants come from the module like the rest.
-wasmtime_core.LAYOUT.extend(name for name in ("KIND_REOPEN", "OPEN_MKDIR") if name not in wasmtime_core.LAYOUT)
+# reopen, mkdir and the other operations are beyond Core.open(); their constants come from the module like the rest.
+wasmtime_core.LAYOUT.extend(
+    name
+    for name in (
+        "KIND_REOPEN", "OPEN_MKDIR", "KIND_MKDIR", "KIND_RENAME", "KIND_UNLINK", "KIND_RMDIR", "KIND_COMMIT",
+        "OPEN_ATOMIC", "MKDIR_RECURSIVE",
+    )
+    if name not in wasmtime_core.LAYOUT
+)
 
 GUEST = "/out"
 LINE = b"line\n"
@@ -54,6 +61,44 @@ def open_write_close(core, path, flag, data, mkdir=False):
         return err
     core.write(handle, data)
     err, _ = core.control(core.k["KIND_CLOSE"], handle)
+    return "ok" if err == 0 else f"write:{err}"
+
+
+def outcome(err):
+    return "ok" if err == 0 else err
+
+
+def mkdir(core, path, recursive=False):
+    flags = core.k["MKDIR_RECURSIVE"] if recursive else 0
+    return outcome(core.control(core.k["KIND_MKDIR"], 0, flags.to_bytes(4, "little") + path.encode("utf-8"))[0])
+
+
+def rename(core, source, target):
+    a = source.encode("utf-8")
+    return outcome(core.control(core.k["KIND_RENAME"], 0, len(a).to_bytes(4, "little") + a + target.encode("utf-8"))[0])
+
+
+def unlink(core, path):
+    return outcome(core.control(core.k["KIND_UNLINK"], 0, path.encode("utf-8"))[0])
+
+
+def rmdir(core, path):
+    return outcome(core.control(core.k["KIND_RMDIR"], 0, path.encode("utf-8"))[0])
+
+
+def write_atomic(core, path, data):
+    """writeFile(path, data, { atomic: true }) as src/api/fs.ts sends it: OPEN of a temp beside the target, WRITE, COMMIT."""
+    k = core.k
+    base = path[path.rindex("/") + 1:] or "file"
+    temp = f".{base}.{os.urandom(12).hex()}.tmp".encode("utf-8")
+    bits = k["OPEN_WRITE"] | k["OPEN_EXCLUSIVE"] | k["OPEN_ATOMIC"]
+    handle = core._next_handle
+    err, _ = core.control(k["KIND_OPEN"], handle, bits.to_bytes(4, "little") + len(temp).to_bytes(4, "little") + temp + path.encode("utf-8"))
+    if err:
+        return err
+    core._next_handle += 1
+    core.write(handle, data)
+    err, _ = core.control(k["KIND_COMMIT"], handle)
     return "ok" if err == 0 else f"write:{err}"
 
 
@@ -91,6 +136,34 @@ def root_or_d(letter):
     return lambda core, i: open_write_close(core, f"{GUEST}/{letter}-{i}.txt" if i % 2 else f"{GUEST}/d/{letter}-{i}.txt", "w", LINE)
 
 
+# The read cases: what is inside, what is outside (as scenarios.mjs has them).
+IN_TEXT = b"inside\n"
+OUT_TEXT = b"outside canary\n"
+REGULAR_FILE = 4
+
+
+def judge(value, inside, outside):
+    """What a read returned: the inside value is "ok", the outside one READ_ESCAPE, anything else WRONG."""
+    return "ok" if value == inside else "READ_ESCAPE" if value == outside else f"WRONG {value!r}"
+
+
+def read_file(core, path):
+    err, data = core.read_file(path)
+    return err if err else judge(data, IN_TEXT, OUT_TEXT)
+
+
+def stat_size(core, path, follow):
+    err, filetype, size = core.stat(path, follow)
+    if err:
+        return err
+    return judge(size, len(IN_TEXT), len(OUT_TEXT)) if filetype == REGULAR_FILE else "WRONG not a file"
+
+
+def listed(core, path):
+    err, names = core.readdir(path)
+    return err if err else judge(",".join(sorted(names)), "existing.txt,same.txt", "keep.txt,same.txt")
+
+
 # As CASES in scenarios.mjs: swap, preopen, after, attempt (or a stateful class).
 CASES = {
     "dir-w": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: open_write_close(core, f"{GUEST}/d/w-{i}.txt", "w", LINE)},
@@ -104,6 +177,20 @@ CASES = {
     "dir-reopen": {"swap": ("pre/d", "pre/d-link"), "stateful": Reopen},
     "preopen-renamed": {"after": renamed, "attempt": root_or_d("g")},
     "preopen-symlink": {"preopen": "pre-link", "after": retargeted, "attempt": root_or_d("h")},
+    # The operations beside open; their trees (one entry per attempt, canaries outside) are made by the Node side.
+    "op-rename": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: rename(core, f"{GUEST}/d/a-{i}", f"{GUEST}/d/b-{i}")},
+    "op-rename-into": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: rename(core, f"{GUEST}/t-{i}", f"{GUEST}/d/t-{i}")},
+    "op-unlink": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: unlink(core, f"{GUEST}/d/u-{i}")},
+    "op-rmdir": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: rmdir(core, f"{GUEST}/d/r-{i}")},
+    "op-mkdir": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: mkdir(core, f"{GUEST}/d/k-{i}")},
+    "op-mkdir-recursive": {
+        "swap": ("pre/d", "pre/d-link"),
+        "attempt": lambda core, i: mkdir(core, f"{GUEST}/d/kr-{i}/deep", recursive=True),
+    },
+    "op-write-atomic": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: write_atomic(core, f"{GUEST}/d/aw-{i}", W_DATA)},
+    "op-read-file": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: read_file(core, f"{GUEST}/d/same.txt")},
+    "op-stat": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: stat_size(core, f"{GUEST}/d/same.txt", i % 2 == 0)},
+    "op-readdir": {"swap": ("pre/d", "pre/d-link"), "attempt": lambda core, i: listed(core, f"{GUEST}/d")},
 }
 
 

@@ -14,8 +14,28 @@
 // close, each outcome counted by code), stop the swapper (it puts the pair
 // back as it was), then count what landed inside. The caller snapshots
 // everything outside the preopen (test/conformance/tree.mjs) before and after.
+//
+// The cases marked `op` race the rest of the file system the same way
+// (rename, unlink, rmdir, mkdir, atomic writeFile, and the reads readFile,
+// stat/lstat, readdir): their trees get one entry per attempt inside
+// `pre/d`, and canaries with the same names in the folder outside, so that an
+// operation that followed the swapped-in link would make one vanish or
+// change. A read cannot change anything: a read that returns what is outside
+// (the canary's content or size, the outside folder's names) is counted as the
+// outcome READ_ESCAPE.
 import { spawn } from "node:child_process";
-import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Sandbox } from "../../dist/index.js";
@@ -46,14 +66,35 @@ const TREE = [
   ["pre-link", { link: "pre" }],
 ];
 
-/** Makes the tree of a case under `caseDir` (which must not exist yet). */
-export async function makeCaseTree(caseDir) {
+/**
+ * Makes the tree of a case under `caseDir` (which must not exist yet); the
+ * case `name`, if given, may add entries for its `attempts` (its `prepare`).
+ * Those files are hard links: each content on each side (the preopen `pre/`,
+ * or `outside/`) is one inode, linked under every name (on this machine's
+ * disk a new file took up to 1 ms, a link 40 µs; and the snapshot reads
+ * each inode once). No link crosses the preopen's boundary.
+ */
+export async function makeCaseTree(caseDir, name = undefined, attempts = 0) {
   await mkdir(caseDir, { recursive: true });
-  for (const [name, value] of TREE) {
-    const path = join(caseDir, name);
+  for (const [entry, value] of TREE) {
+    const path = join(caseDir, entry);
     if (value === null) await mkdir(path);
     else if (typeof value === "string") await writeFile(path, value);
     else await symlink(value.link, path);
+  }
+  const prepare = name === undefined ? undefined : CASES[name]?.prepare;
+  if (prepare) {
+    const first = new Map(); // side + content -> the file the others link to
+    for (const [entry, value] of prepare(attempts)) {
+      const path = join(caseDir, entry);
+      const key = `${entry.split("/")[0]}\0${value}`;
+      if (value === null) mkdirSync(path);
+      else if (first.has(key)) linkSync(first.get(key), path);
+      else {
+        writeFileSync(path, value);
+        first.set(key, path);
+      }
+    }
   }
 }
 
@@ -65,14 +106,26 @@ function lines(path) {
   return existsSync(path) ? readFileSync(path, "utf8").split("\n").length - 1 : 0;
 }
 
-/** Regular files under `dir` whose name matches `re` and whose content is `text`; symlinks are not followed. */
+/** Regular files under `dir` whose name matches `re` and whose content is `text` (any, if undefined); symlinks are not followed. */
 function filesUnder(dir, re, text) {
   let n = 0;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     const info = lstatSync(path);
     if (info.isDirectory()) n += filesUnder(path, re, text);
-    else if (info.isFile() && re.test(name) && readFileSync(path, "utf8") === text) n++;
+    else if (info.isFile() && re.test(name) && (text === undefined || readFileSync(path, "utf8") === text)) n++;
+  }
+  return n;
+}
+
+/** Folders under `dir` (itself left out) whose name matches `re`; symlinks are not followed. */
+function foldersUnder(dir, re) {
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (!lstatSync(path).isDirectory()) continue;
+    if (re.test(name)) n++;
+    n += foldersUnder(path, re);
   }
   return n;
 }
@@ -186,7 +239,214 @@ export const CASES = {
     attempt: (sb, i) => openWriteClose(sb, i % 2 ? `${GUEST}/h-${i}.txt` : `${GUEST}/d/h-${i}.txt`, "w", LINE),
     inside: (caseDir, counts) => ({ expected: counts.ok ?? 0, found: filesUnder(join(caseDir, "pre"), /^h-\d+\.txt$/, LINE) }),
   },
+  // The rest of the file system under the same swap (`op`: one entry per attempt, see the top).
+  /**
+   * (i) rename inside the swapped folder, /out/d/a-N -> /out/d/b-N; outside/dir
+   * holds canaries a-N: none may vanish, no b-N may appear there.
+   */
+  "op-rename": {
+    op: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    prepare: (attempts) =>
+      perAttempt(attempts, (i) => [
+        [`pre/d/a-${i}`, IN_TEXT],
+        [`outside/dir/a-${i}`, OUT_TEXT],
+      ]),
+    attempt: (sb, i) => settle(sb.rename(`${GUEST}/d/a-${i}`, `${GUEST}/d/b-${i}`)),
+    inside: (caseDir, counts, attempts) => ({
+      expected: { renamed: counts.ok ?? 0, left: attempts - (counts.ok ?? 0) },
+      found: {
+        renamed: filesUnder(join(caseDir, "pre"), /^b-\d+$/, IN_TEXT),
+        left: filesUnder(join(caseDir, "pre"), /^a-\d+$/, IN_TEXT),
+      },
+    }),
+  },
+  /**
+   * (j) rename from the preopen's top level into the swapped folder,
+   * /out/t-N -> /out/d/t-N; outside/dir holds canaries t-N (other content):
+   * none may be replaced.
+   */
+  "op-rename-into": {
+    op: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    prepare: (attempts) =>
+      perAttempt(attempts, (i) => [
+        [`pre/t-${i}`, IN_TEXT],
+        [`outside/dir/t-${i}`, OUT_TEXT],
+      ]),
+    attempt: (sb, i) => settle(sb.rename(`${GUEST}/t-${i}`, `${GUEST}/d/t-${i}`)),
+    inside: (caseDir, counts, attempts) => ({
+      expected: { moved: counts.ok ?? 0, left: attempts - (counts.ok ?? 0) },
+      found: {
+        moved: filesUnder(join(caseDir, "pre/d"), /^t-\d+$/, IN_TEXT),
+        left: readdirSync(join(caseDir, "pre")).filter((n) => /^t-\d+$/.test(n)).length,
+      },
+    }),
+  },
+  /** (k) unlink of /out/d/u-N; outside/dir holds canary files u-N: none may vanish. */
+  "op-unlink": {
+    op: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    prepare: (attempts) =>
+      perAttempt(attempts, (i) => [
+        [`pre/d/u-${i}`, IN_TEXT],
+        [`outside/dir/u-${i}`, OUT_TEXT],
+      ]),
+    attempt: (sb, i) => settle(sb.unlink(`${GUEST}/d/u-${i}`)),
+    inside: (caseDir, counts, attempts) => ({
+      expected: attempts - (counts.ok ?? 0),
+      found: filesUnder(join(caseDir, "pre"), /^u-\d+$/, IN_TEXT),
+    }),
+  },
+  /** (l) rmdir of /out/d/r-N; outside/dir holds empty canary folders r-N: none may vanish. */
+  "op-rmdir": {
+    op: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    prepare: (attempts) =>
+      perAttempt(attempts, (i) => [
+        [`pre/d/r-${i}`, null],
+        [`outside/dir/r-${i}`, null],
+      ]),
+    attempt: (sb, i) => settle(sb.rmdir(`${GUEST}/d/r-${i}`)),
+    inside: (caseDir, counts, attempts) => ({
+      expected: attempts - (counts.ok ?? 0),
+      found: foldersUnder(join(caseDir, "pre"), /^r-\d+$/),
+    }),
+  },
+  /** (m) mkdir of /out/d/k-N: no folder may appear outside. */
+  "op-mkdir": {
+    op: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    attempt: (sb, i) => settle(sb.mkdir(`${GUEST}/d/k-${i}`)),
+    inside: (caseDir, counts) => ({ expected: counts.ok ?? 0, found: foldersUnder(join(caseDir, "pre"), /^k-\d+$/) }),
+  },
+  /**
+   * (n) mkdir { recursive: true } of /out/d/kr-N/deep: no folder may appear
+   * outside. A try that fails after making kr-N may leave it inside; every
+   * success left its "deep".
+   */
+  "op-mkdir-recursive": {
+    op: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    attempt: (sb, i) => settle(sb.mkdir(`${GUEST}/d/kr-${i}/deep`, { recursive: true })),
+    inside: (caseDir, counts) => ({ expected: counts.ok ?? 0, found: foldersUnder(join(caseDir, "pre"), /^deep$/) }),
+  },
+  /**
+   * (o) writeFile { atomic: true } of /out/d/aw-N (every third one replaces a
+   * file there); outside/dir holds canaries aw-N for even N: no file, temp or
+   * target, may appear or change outside, and no temp may be left inside.
+   */
+  "op-write-atomic": {
+    op: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    prepare: (attempts) =>
+      perAttempt(attempts, (i) => [
+        ...(i % 3 === 0 ? [[`pre/d/aw-${i}`, IN_TEXT]] : []),
+        ...(i % 2 === 0 ? [[`outside/dir/aw-${i}`, OUT_TEXT]] : []),
+      ]),
+    attempt: (sb, i) => settle(sb.writeFile(`${GUEST}/d/aw-${i}`, W_DATA, { atomic: true })),
+    inside: (caseDir, counts, attempts) => ({
+      expected: { written: counts.ok ?? 0, kept: Math.ceil(attempts / 3), temps: 0 },
+      found: {
+        written: filesUnder(join(caseDir, "pre"), /^aw-\d+$/, W_DATA),
+        // The files that were there before: replaced or left, never removed.
+        kept: perAttempt(attempts, (i) => (i % 3 === 0 ? [i] : [])).filter((i) => existsSync(join(caseDir, `pre/d/aw-${i}`)))
+          .length,
+        temps: filesUnder(join(caseDir, "pre"), /\.tmp$/),
+      },
+    }),
+  },
+  /**
+   * (p) readFile of /out/d/same.txt (odd N: open "r" + read() instead); the
+   * file outside/dir/same.txt has other content: reading it is READ_ESCAPE.
+   */
+  "op-read-file": {
+    op: true,
+    read: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    prepare: () => SAME,
+    attempt: (sb, i) =>
+      settle(i % 2 ? readSome(sb, `${GUEST}/d/same.txt`) : sb.readFile(`${GUEST}/d/same.txt`, "utf8"), (text) =>
+        judge(text, IN_TEXT, OUT_TEXT),
+      ),
+    inside: (caseDir) => ({ expected: IN_TEXT, found: readFileSync(join(caseDir, "pre/d/same.txt"), "utf8") }),
+  },
+  /** (q) stat (even N) and lstat (odd N) of /out/d/same.txt: the outside file's size is READ_ESCAPE. */
+  "op-stat": {
+    op: true,
+    read: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    prepare: () => SAME,
+    attempt: (sb, i) =>
+      settle(i % 2 ? sb.lstat(`${GUEST}/d/same.txt`) : sb.stat(`${GUEST}/d/same.txt`), (st) =>
+        st.isFile() ? judge(st.size, IN_TEXT.length, OUT_TEXT.length) : `WRONG not a file`,
+      ),
+    inside: (caseDir) => ({ expected: IN_TEXT, found: readFileSync(join(caseDir, "pre/d/same.txt"), "utf8") }),
+  },
+  /** (r) readdir of /out/d: the outside folder's names (keep.txt) are READ_ESCAPE. */
+  "op-readdir": {
+    op: true,
+    read: true,
+    swap: ["pre/d", "pre/d-link"],
+    allowed: FOLDER_SWAP_CODES,
+    prepare: () => SAME,
+    attempt: (sb) =>
+      settle(sb.readdir(`${GUEST}/d`), (names) =>
+        judge([...names].sort().join(","), "existing.txt,same.txt", "keep.txt,same.txt"),
+      ),
+    inside: (caseDir) => ({ expected: ["existing.txt", "same.txt"], found: readdirSync(join(caseDir, "pre/d")).sort() }),
+  },
 };
+
+/** The outcome of a read that returned what is outside the preopen. */
+export const READ_ESCAPE = "READ_ESCAPE";
+
+const IN_TEXT = "inside\n";
+const OUT_TEXT = "outside canary\n"; // other content and size than IN_TEXT
+/** For the read cases: a file with one name inside the swapped folder and outside it, different in content and size. */
+const SAME = [
+  ["pre/d/same.txt", IN_TEXT],
+  ["outside/dir/same.txt", OUT_TEXT],
+];
+
+/** The entries `each(i)` gives for every attempt i. */
+function perAttempt(attempts, each) {
+  const entries = [];
+  for (let i = 0; i < attempts; i++) entries.push(...each(i));
+  return entries;
+}
+
+/** "ok" (or what `check` makes of the value), or the code it failed with. */
+function settle(promise, check = () => "ok") {
+  return promise.then(check, (error) => error?.code ?? `THREW ${String(error)}`);
+}
+
+/** What a read returned: the inside value "ok", the outside one READ_ESCAPE, anything else WRONG. */
+function judge(value, inside, outside) {
+  if (value === inside) return "ok";
+  if (value === outside) return READ_ESCAPE;
+  return `WRONG ${JSON.stringify(value)}`;
+}
+
+/** open "r", read() up to 64 bytes, close: the text read. */
+async function readSome(sb, path) {
+  const file = await sb.open(path, "r");
+  try {
+    const { bytesRead, buffer } = await file.read(new Uint8Array(64));
+    return new TextDecoder().decode(buffer.subarray(0, bytesRead));
+  } finally {
+    await file.close();
+  }
+}
 
 /** open + write + close: "ok", or the code of the first step that failed. */
 async function openWriteClose(sb, path, flags, data, options) {
@@ -263,7 +523,7 @@ export async function runScenario(root, name, attempts, swapper = undefined) {
   const spec = CASES[name];
   if (!spec) throw new Error(`unknown case ${name}; cases: ${Object.keys(CASES).join(", ")}`);
   const caseDir = join(root, name);
-  if (!existsSync(caseDir)) await makeCaseTree(caseDir);
+  if (!existsSync(caseDir)) await makeCaseTree(caseDir, name, attempts);
   if (spec.swap) swapper ??= swapperPath(root);
   const started = Date.now();
   const sb = await Sandbox.create({ preopens: { [GUEST]: join(caseDir, spec.preopen ?? "pre") } });
