@@ -56,6 +56,12 @@ const HOSTS: Record<string, (inputs: Input[], file: string) => Promise<Outcome[]
   "deno-scoped": async (_inputs, file) =>
     spawnJson(DENO, ["run", "--allow-read", "--allow-write", "--allow-env", here("./conformance/run-cases.mjs"), file]),
   bun: async (_inputs, file) => spawnJson(runtime("bun")[0]!, [here("./conformance/run-cases.mjs"), file]),
+  ...Object.fromEntries(
+    ["node22", "node24", "node26"].map((name) => [
+      name,
+      async (_inputs: Input[], file: string) => spawnJson(runtime(name)[0]!, [here("./conformance/run-cases.mjs"), file]),
+    ]),
+  ),
   wasmtime: async (_inputs, file) => {
     if (!existsSync(PYTHON)) throw new Error("no .venv: npm test makes it (node test/hosts/ensure-hosts.mjs)");
     return spawnJson(PYTHON, [here("./hosts/wasmtime_conformance.py"), CORE, file]);

@@ -198,3 +198,38 @@ describe.each(HOSTS)("the process on %s", (host) => {
     120_000,
   );
 });
+
+// The other Node versions people run: the ways a process ends, on each.
+describe.each(["node22", "node24", "node26"])("the end of the process on %s", (host) => {
+  it.each([
+    ["exit", 0],
+    ["throw", 1],
+    ["natural", 0],
+  ])("20,000 awaited lines, then %s: every line on disk", async (how, status) => {
+    const dir = await tempDir();
+    const run = await child(host, ["awaited", dir, how]);
+    expect(run.status, run.stderr).toBe(status);
+    expect(linesIn(join(dir, "lines.txt"))).toBe(20_000);
+  });
+
+  it("SIGTERM with no listener of the app's: drains a slow disk, then ends by that signal", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["awaited", dir, "signal", "10000"], "SIGTERM");
+    expect(run.signal, run.stderr).toBe("SIGTERM");
+    expect(linesIn(join(dir, "lines.txt"))).toBe(10_000);
+  });
+
+  it("writes waiting for ring space are written at process.exit()", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["queued", dir, "exit"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(linesIn(join(dir, "lines.txt"))).toBe(50_000);
+  });
+
+  it("pino(await sb.destination(...)), then exit at once: all 50,000 lines", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["pinoDestination", dir, "exit"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(join(dir, "pino.log"), "utf8").trimEnd().split("\n").length).toBe(50_000);
+  });
+});

@@ -1,10 +1,11 @@
 // Runs conformance cases with the library itself (dist/): in-process on Node,
 // and as a script under Deno and Bun:
 //   deno run --allow-read --allow-write --allow-env run-cases.mjs INPUT.json
-//   bun run-cases.mjs INPUT.json
+//   bun run-cases.mjs INPUT.json      (or node, another version than the one testing)
 // INPUT.json: [{ root, preopens, options, ops }]; prints [[outcome, ...], ...].
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Sandbox } from "../../dist/index.js";
 
 /** The bytes a `write`/`check` op describes. */
@@ -79,8 +80,9 @@ export async function runCases(inputs) {
   return results;
 }
 
-// As a script (Deno, Bun): read the cases, print the outcomes.
-if ((globalThis.Deno || globalThis.Bun) && import.meta.main) {
+// As a script (Deno, Bun, another Node): read the cases, print the outcomes.
+const asScript = globalThis.Deno ? import.meta.main : process.argv[1] === fileURLToPath(import.meta.url);
+if (asScript) {
   const file = globalThis.Deno ? globalThis.Deno.args[0] : process.argv[2];
   console.log(JSON.stringify(await runCases(JSON.parse(readFileSync(file, "utf8")))));
 }
