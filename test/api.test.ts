@@ -1,9 +1,10 @@
 // The public API's behaviours, on real files through the built package.
-import { writeFile as fsWriteFile, readFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { chmod, writeFile as fsWriteFile, mkdir, readFile, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Sandbox, type SandboxOptions } from "../dist/index.js";
-import { rejection, tempDir } from "./helpers.js";
+import { DIST, rejection, tempDir } from "./helpers.js";
 
 const open: Sandbox[] = [];
 afterEach(async () => {
@@ -262,14 +263,67 @@ describe("Sandbox.create options", () => {
     [{ bufferSize: 1024 }, "ERR_INVALID_ARG_VALUE"],
     [{ preopens: "/tmp" }, "ERR_INVALID_ARG_TYPE"],
     [{ preopens: {} }, "ERR_INVALID_ARG_VALUE"],
+    [{ preopens: { "": "/tmp" } }, "ERR_INVALID_ARG_VALUE"],
+    [{ preopens: { "/a\0b": "/tmp" } }, "ERR_INVALID_ARG_VALUE"],
+    [{ preopens: { [`/${"n".repeat(1100)}`]: "/tmp" } }, "ERR_INVALID_ARG_VALUE"],
+    [{ preopens: { "/a": "/tmp", "/a/": "/tmp" } }, "ERR_INVALID_ARG_VALUE"],
+    [{ preopens: { "/a": "/tmp", "/./a": "/tmp" } }, "ERR_INVALID_ARG_VALUE"],
+    [{ preopens: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`/p${i}`, "/tmp"])) }, "ERR_INVALID_ARG_VALUE"],
+    [{ durability: "fast" }, "ERR_INVALID_ARG_VALUE"],
+    [{ durability: 1 }, "ERR_INVALID_ARG_TYPE"],
   ])("rejects %j with %s", async (options, code) => {
     const error = await rejection(Sandbox.create(options as SandboxOptions));
     expect(error).toBeInstanceOf(TypeError);
     expect(error.code).toBe(code);
   });
 
-  it("rejects a preopen that does not exist with ENOENT", async () => {
+  it("takes 64 preopens, the most the core holds, each usable", async () => {
     const dir = await tempDir();
-    expect((await rejection(Sandbox.create({ preopens: { "/x": join(dir, "missing") } }))).code).toBe("ENOENT");
+    const preopens = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`/p${i}`, dir]));
+    const sb = await Sandbox.create({ preopens });
+    await sb.writeFile("/p63/last.txt", "63");
+    await sb.close();
+    expect(await readFile(join(dir, "last.txt"), "utf8")).toBe("63");
+  });
+
+  it.each([
+    ["missing", "ENOENT"],
+    ["a-file", "ENOTDIR"],
+    ["a-file/below", "ENOTDIR"],
+  ])("a preopen that is %s fails at create with %s, naming the host folder", async (name, code) => {
+    const dir = await tempDir();
+    await fsWriteFile(join(dir, "a-file"), "x");
+    const error = await rejection(Sandbox.create({ preopens: { "/x": join(dir, name) } }));
+    expect(error).toMatchObject({ code, syscall: "preopen", path: join(dir, name) });
+  });
+
+  it("a preopen the process may not search fails at create with EACCES, naming the host folder", async () => {
+    const dir = await tempDir();
+    const locked = join(dir, "locked");
+    await mkdir(locked, { mode: 0o000 });
+    await chmod(dir, 0o755);
+    // Root may search anything: the check runs as "nobody" in a child process then.
+    const script = `
+      ${process.getuid?.() === 0 ? "process.setgid(65534); process.setuid(65534);" : ""}
+      const { Sandbox } = await import(${JSON.stringify(DIST)});
+      const error = await Sandbox.create({ preopens: { "/x": ${JSON.stringify(locked)} } }).then(() => undefined, (e) => e);
+      console.log(JSON.stringify({ code: error?.code, syscall: error?.syscall, path: error?.path }));`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ code: "EACCES", syscall: "preopen", path: locked });
+  });
+
+  it("ENOTCAPABLE says which preopens exist and why the path was refused", async () => {
+    const dir = await tempDir();
+    const sb = await Sandbox.create({ preopens: { "/out": dir } });
+    try {
+      const error = await rejection(sb.open("/elsewhere/x", "w"));
+      expect(error.code).toBe("ENOTCAPABLE");
+      expect(error.message).toContain(`"/out" (${await realpath(dir)})`);
+      const climbing = await rejection(sb.open("/out/../x", "w"));
+      expect(climbing.message).not.toBe(error.message); // a different reason
+    } finally {
+      await sb.close();
+    }
   });
 });

@@ -3,7 +3,7 @@
 // very folder and later renames of it or of its parents cannot redirect an
 // open. Problems come back at create, with the host folder as `path`.
 import { realpath, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { ArgumentError, errnoOfCode, WasiError } from "../errors.js";
 import { MAX_PREOPENS, PREOPEN_NAME_CAP } from "../transport/layout.js";
 import type { PinnedPreopen } from "../transport/protocol.js";
@@ -66,7 +66,7 @@ export async function pinPreopens(preopens: unknown): Promise<PinnedPreopen[]> {
       const real = await realpath(host);
       const info = await stat(real, { bigint: true });
       if (!info.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR", errno: ENOTDIR });
-      await stat(join(real, ".")); // EACCES when the folder cannot be searched (no access(): Deno wants --allow-sys for it)
+      await stat(`${real}/.`); // EACCES when the folder cannot be searched (not join(): it drops the "."; not access(): Deno wants --allow-sys for it)
       pinned.push({ guest, host: real, dev: info.dev, ino: info.ino });
     } catch (error) {
       throw preopenError(error, host);
