@@ -8,14 +8,14 @@
 // the host can report it even if nobody asks the file again.
 import { errno, fd_close, fd_datasync, fd_filestat_set_size, fd_sync, filetype } from "bindings/wasi_snapshot_preview1";
 import {
-  ACCESS_APPEND, ACCESS_READ, ACCESS_WRITE, closeDir, isHostAnchored, openEntry, renameAt, STAT_MODE, STAT_SIZEOF, STAT_TYPE,
-  statAt, syncDir, unlinkAt,
+  ACCESS_APPEND, ACCESS_READ, ACCESS_WRITE, closeDir, isHostAnchored, openEntry, renameAt, STAT_MODE, STAT_NLINK, STAT_SIZEOF,
+  STAT_TYPE, statAt, syncDir, unlinkAt,
 } from "./beneath";
 import {
   ATOMIC_SLOTS, CALL_FD_DATASYNC, CALL_FD_SYNC, CALL_NONE, CTRL_FAILURES, CTRL_PROGRESS, FAILLOG_ENTRY, FAILLOG_SIZE,
   FILE_ATOMIC, FILE_ENTRY, FILE_ERR_CALL, FILE_ERR_SEQ, FILE_ERRNO, FILE_FD, FILE_HOST_MODE, FILE_MAX, FILE_MODE, FILE_SYNCED,
-  FILE_WRITTEN, NAME_MAX, NO_FD, OPEN_APPEND, OPEN_CREATE, OPEN_EXCLUSIVE, OPEN_MKDIR, OPEN_READ, OPEN_TRUNCATE, OPEN_WRITE,
-  REFUSED_CHANGING,
+  FILE_WRITTEN, INIT_ALLOW_SPECIAL, INIT_NO_PIPES, INIT_REFUSE_HARD_LINKS, NAME_MAX, NO_FD, OPEN_APPEND, OPEN_CREATE, OPEN_EXCLUSIVE, OPEN_MKDIR, OPEN_READ, OPEN_TRUNCATE, OPEN_WRITE,
+  REFUSED_CHANGING, REFUSED_HARD_LINK,
 } from "./layout";
 import {
   leafExists, leafLen, leafName, RACE_RETRIES, RACED, refuse, releaseWalk, resolve, takeWalkDir, tookOwned, walkDir,
@@ -29,6 +29,7 @@ let statBuf: usize = 0;
 let expectBuf: usize = 0;
 let allowSpecial = false;
 let noPipes = false;
+let refuseHardLinks = false;
 
 // Atomic replaces in progress: the folder the target is in (held open), and
 // the target's and the temp's names in it.
@@ -39,10 +40,11 @@ let atomicUsed: usize = 0; // u8
 let atomicLens: usize = 0; // u32 target length, u32 temp length per slot
 let atomicNames: usize = 0; // target name, temp name per slot
 
-export function carveFiles(ctrlBlock: usize, specialFiles: bool, pipesBlock: bool): void {
+export function carveFiles(ctrlBlock: usize, options: i32): void {
   ctrl = ctrlBlock;
-  allowSpecial = specialFiles;
-  noPipes = pipesBlock;
+  allowSpecial = (options & INIT_ALLOW_SPECIAL) != 0;
+  noPipes = (options & INIT_NO_PIPES) != 0;
+  refuseHardLinks = (options & INIT_REFUSE_HARD_LINKS) != 0;
   table = carve(<usize>FILE_MAX * <usize>FILE_ENTRY, 64);
   failLog = carve(<usize>FAILLOG_SIZE * <usize>FAILLOG_ENTRY);
   statBuf = carve(STAT_SIZEOF);
@@ -174,6 +176,10 @@ function openLeaf(mode: i32): i32 {
   // opened something else (Deno's node:wasi opens a folder) found it there.
   if (create && type != filetype.REGULAR_FILE) err = errno.EXIST;
   else if (type == filetype.DIRECTORY) err = errno.ISDIR;
+  // A hard link makes a file inside *be* one outside: with the option, it is
+  // never written (checked on the opened fd, before truncating: race-free).
+  else if (refuseHardLinks && (mode & (OPEN_WRITE | OPEN_APPEND)) != 0 && type == filetype.REGULAR_FILE &&
+    load<u64>(statBuf + STAT_NLINK) > 1) err = refuse(REFUSED_HARD_LINK);
   else if ((mode & OPEN_TRUNCATE) != 0 && type == filetype.REGULAR_FILE) err = fd_filestat_set_size(<u32>fd, 0);
   if (err != errno.SUCCESS) {
     fd_close(<u32>fd);

@@ -4,7 +4,7 @@
 import { errno } from "bindings/wasi_snapshot_preview1";
 import { carveBeneath } from "./beneath";
 import { carveFiles, resetFiles } from "./files";
-import { CTRL_BYTES, INIT_ALLOW_SPECIAL, INIT_HOST_ANCHORED, INIT_NO_PIPES, PREOPEN_NAME_CAP } from "./layout";
+import { CTRL_BYTES, INIT_HOST_ANCHORED, PREOPEN_NAME_CAP } from "./layout";
 import { addPreopen, carvePath, discoverPreopens } from "./path";
 import { carve, carvedTo, carveFrom } from "./region";
 import { carveOps, resetOps } from "./ops";
@@ -22,10 +22,10 @@ export {
   REPLY_STAT_NLINK, REPLY_STAT_SIZE, REPLY_STAT_ATIM, REPLY_STAT_MTIM, REPLY_STAT_CTIM, REPLY_STAT_MODE, REPLY_STAT_BYTES,
   FILE_ATOMIC, FILE_HOST_MODE, ATOMIC_SLOTS,
   WANT_WRITTEN, WANT_SYNCED, WHOLE_BELOW, OPEN_WRITE, OPEN_APPEND, OPEN_EXCLUSIVE, OPEN_CREATE, OPEN_TRUNCATE,
-  OPEN_MKDIR, OPEN_READ, INIT_HOST_ANCHORED, INIT_ALLOW_SPECIAL, INIT_NO_PIPES, FILE_MAX, FILE_ENTRY, FILE_FD, FILE_ERRNO,
+  OPEN_MKDIR, OPEN_READ, INIT_HOST_ANCHORED, INIT_ALLOW_SPECIAL, INIT_NO_PIPES, INIT_REFUSE_HARD_LINKS, FILE_MAX, FILE_ENTRY, FILE_FD, FILE_ERRNO,
   FILE_ERR_SEQ, FILE_ERR_CALL, FILE_WRITTEN, FILE_SYNCED, FILE_MODE, FAILLOG_SIZE, FAILLOG_ENTRY,
   REFUSED_NO_PREOPEN, REFUSED_ABOVE_ROOT, REFUSED_ABSOLUTE_LINK, REFUSED_HIDDEN_LINK, REFUSED_NEW_LINK,
-  REFUSED_CHANGING, REFUSED_ROOT_ENTRY, CALL_NONE, CALL_FD_WRITE, CALL_FD_DATASYNC, CALL_FD_SYNC, PUMP_IDLE, PUMP_PROGRESS, PUMP_COMPLETED,
+  REFUSED_CHANGING, REFUSED_ROOT_ENTRY, REFUSED_HARD_LINK, CALL_NONE, CALL_FD_WRITE, CALL_FD_DATASYNC, CALL_FD_SYNC, PUMP_IDLE, PUMP_PROGRESS, PUMP_COMPLETED,
   PUMP_STOPPED, MAX_SLOTS, IOV_MAX, STAGE_CAP, MAX_PREOPENS, PREOPEN_NAME_CAP, PATH_MAX, NAME_MAX, MAX_DEPTH,
 } from "./layout";
 export { pump, hasWork, ringPtr, replyPtr } from "./ring";
@@ -41,7 +41,7 @@ function carveAll(base: usize, ringBytes: u32, chunkSize: u32, replyBytes: u32, 
   carveRing(ctrlBlock, ringBytes, chunkSize, replyBytes);
   carveWrite(ctrlBlock);
   carveBeneath((options & INIT_HOST_ANCHORED) != 0);
-  carveFiles(ctrlBlock, (options & INIT_ALLOW_SPECIAL) != 0, (options & INIT_NO_PIPES) != 0);
+  carveFiles(ctrlBlock, options);
   carvePath();
   carveOps();
   scratch = carve(<usize>PREOPEN_NAME_CAP);

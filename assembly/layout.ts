@@ -112,6 +112,7 @@ export const REPLY_STAT_BYTES: i32 = 72;
 export const INIT_HOST_ANCHORED: i32 = 1; // walk with the host's beneath-imports (see beneath.ts)
 export const INIT_ALLOW_SPECIAL: i32 = 2; // FIFOs, sockets and devices may be opened
 export const INIT_NO_PIPES: i32 = 4; // the host cannot open a FIFO or socket non-blocking: never open one
+export const INIT_REFUSE_HARD_LINKS: i32 = 8; // never open for writing a file that has another name (nlink > 1)
 
 // The file table: one entry per handle; the host reads ERRNO, WRITTEN and
 // SYNCED (Atomics) to settle durable writes and to refuse writes to a failed file.
@@ -141,6 +142,7 @@ export const REFUSED_HIDDEN_LINK: i32 = 4; // a symlink whose target the host wi
 export const REFUSED_NEW_LINK: i32 = 5; // a symlink appeared where a folder was being made
 export const REFUSED_CHANGING: i32 = 6; // the tree kept changing under the walk
 export const REFUSED_ROOT_ENTRY: i32 = 7; // the preopen's own entry is outside the sandbox
+export const REFUSED_HARD_LINK: i32 = 8; // the file has more than one name and INIT_REFUSE_HARD_LINKS is set
 
 export const CALL_NONE: i32 = 0;
 export const CALL_FD_WRITE: i32 = 1;

@@ -1,6 +1,6 @@
 // The public API's behaviours, on real files through the built package.
 import { spawnSync } from "node:child_process";
-import { chmod, writeFile as fsWriteFile, mkdir, readFile, realpath } from "node:fs/promises";
+import { chmod, writeFile as fsWriteFile, link, mkdir, readFile, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Sandbox, type SandboxOptions } from "../dist/index.js";
@@ -271,6 +271,9 @@ describe("Sandbox.create options", () => {
     [{ preopens: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`/p${i}`, "/tmp"])) }, "ERR_INVALID_ARG_VALUE"],
     [{ durability: "fast" }, "ERR_INVALID_ARG_VALUE"],
     [{ durability: 1 }, "ERR_INVALID_ARG_TYPE"],
+    [{ allowSpecialFiles: "yes" }, "ERR_INVALID_ARG_TYPE"],
+    [{ refuseHardLinks: 1 }, "ERR_INVALID_ARG_TYPE"],
+    [{ onError: "log" }, "ERR_INVALID_ARG_TYPE"],
   ])("rejects %j with %s", async (options, code) => {
     const error = await rejection(Sandbox.create(options as SandboxOptions));
     expect(error).toBeInstanceOf(TypeError);
@@ -311,6 +314,28 @@ describe("Sandbox.create options", () => {
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ code: "EACCES", syscall: "preopen", path: locked });
+  });
+
+  it("a hard link of a file elsewhere is written through by default; refuseHardLinks refuses it and says why", async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, "in"));
+    await fsWriteFile(join(dir, "elsewhere.txt"), "kept\n");
+    await link(join(dir, "elsewhere.txt"), join(dir, "in/linked.txt"));
+    const plain = await sandboxIn(join(dir, "in"));
+    await plain.appendFile("/out/linked.txt", "through\n");
+    expect(await readFile(join(dir, "elsewhere.txt"), "utf8")).toBe("kept\nthrough\n");
+    const strict = await sandboxIn(join(dir, "in"), { refuseHardLinks: true });
+    for (const flags of ["w", "a", "r+", "a+"] as const) {
+      const error = await rejection(strict.open("/out/linked.txt", flags));
+      expect(error.code).toBe("ENOTCAPABLE");
+      expect(error.message).toContain("hard link");
+    }
+    expect(await strict.readFile("/out/linked.txt", "utf8")).toBe("kept\nthrough\n");
+    // An atomic replace gives the name a new file: the other name keeps its content.
+    await strict.writeFile("/out/linked.txt", "replaced\n", { atomic: true });
+    expect(await readFile(join(dir, "elsewhere.txt"), "utf8")).toBe("kept\nthrough\n");
+    await strict.appendFile("/out/linked.txt", "now its own\n");
+    expect(await readFile(join(dir, "in/linked.txt"), "utf8")).toBe("replaced\nnow its own\n");
   });
 
   it("ENOTCAPABLE says which preopens exist and why the path was refused", async () => {

@@ -12,14 +12,18 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const VITEST = fileURLToPath(new URL("../node_modules/vitest/vitest.mjs", import.meta.url));
 const FILES = ["test/api.test.ts", "test/lifecycle.test.ts", "test/errors.test.ts", "test/layout.test.ts"];
 
-it.each(["node22", "node24", "node26"])("the in-process suites pass on %s", (host) => {
-  const [node] = runtime(host) as [string];
-  const run = spawnSync(node, [VITEST, "run", "--project", "main", "--typecheck.enabled=false", ...FILES], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 180_000,
-    env: { ...process.env, CI: "true" },
-  });
-  expect(run.status, `${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`).toBe(0);
-  expect(run.stdout).toMatch(/Tests\s+.*\d+ passed/);
-}, 180_000);
+it.each(["node22", "node24", "node26"])(
+  "the in-process suites pass on %s",
+  (host) => {
+    const [node] = runtime(host) as [string];
+    const run = spawnSync(node, [VITEST, "run", "--project", "main", "--typecheck.enabled=false", ...FILES], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 180_000,
+      env: { ...process.env, CI: "true" },
+    });
+    expect(run.status, `${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`).toBe(0);
+    expect(run.stdout).toMatch(/Tests\s+.*\d+ passed/);
+  },
+  180_000,
+);

@@ -33,6 +33,7 @@ describe("public types", () => {
     expectTypeOf<SandboxOptions>().toHaveProperty("bufferSize").toEqualTypeOf<number | undefined>();
     expectTypeOf<SandboxOptions>().toHaveProperty("durability").toEqualTypeOf<Durability | undefined>();
     expectTypeOf<SandboxOptions>().toHaveProperty("allowSpecialFiles").toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<SandboxOptions>().toHaveProperty("refuseHardLinks").toEqualTypeOf<boolean | undefined>();
     expectTypeOf<SandboxOptions>()
       .toHaveProperty("onError")
       .toEqualTypeOf<((error: WasiError, file: AsyncFile) => void) | undefined>();

@@ -11,6 +11,7 @@ import {
   REFUSED_ABOVE_ROOT,
   REFUSED_ABSOLUTE_LINK,
   REFUSED_CHANGING,
+  REFUSED_HARD_LINK,
   REFUSED_HIDDEN_LINK,
   REFUSED_NEW_LINK,
   REFUSED_NO_PREOPEN,
@@ -26,10 +27,12 @@ import * as fs from "./fs.js";
 import { pinPreopens } from "./preopens.js";
 import type { FileStats } from "./stats.js";
 import {
+  checkBoolean,
   checkOpenOptions,
   checkPath,
   checkSize,
   type Durability,
+  describe,
   durabilityBits,
   flagBits,
   type OpenFlags,
@@ -55,6 +58,12 @@ export interface SandboxOptions {
   durability?: Durability;
   /** Open FIFOs, sockets and devices too (non-blocking). Default false: regular files only. */
   allowSpecialFiles?: boolean;
+  /**
+   * Refuse (ENOTCAPABLE) to open for writing a file that has more than one
+   * name: a hard link makes a file inside the preopens *be* a file elsewhere.
+   * Default false (see the README's threat model).
+   */
+  refuseHardLinks?: boolean;
   /**
    * Told of a write error (ENOSPC, EIO, ...) nobody was waiting on: a file
    * that failed in the background while no write, flush, sync or close of it
@@ -124,6 +133,7 @@ const REFUSALS: Record<number, string> = {
   [REFUSED_NEW_LINK]: "a symlink appeared where a folder was being made",
   [REFUSED_CHANGING]: "the folders kept changing under the walk",
   [REFUSED_ROOT_ENTRY]: "a preopen's own entry is outside the sandbox",
+  [REFUSED_HARD_LINK]: "the file has another name (hard link) and refuseHardLinks is set",
 };
 
 /** A set of preopened directories served by its own worker thread. */
@@ -162,10 +172,12 @@ export class Sandbox implements AsyncDisposable {
     const requested = checkSize("bufferSize", options.bufferSize ?? DEFAULT_BUFFER, MIN_BUFFER, MAX_BUFFER);
     const bufferSize = Math.ceil(requested / 8) * 8; // records are 8-byte aligned
     const want = durabilityBits(options.durability ?? (isMainThread ? "accepted" : "written"));
-    const allowSpecialFiles = options.allowSpecialFiles ?? false;
-    if (typeof allowSpecialFiles !== "boolean") throw new TypeError("allowSpecialFiles must be a boolean");
+    const allowSpecialFiles = checkBoolean("allowSpecialFiles", options.allowSpecialFiles);
+    const refuseHardLinks = checkBoolean("refuseHardLinks", options.refuseHardLinks);
     const { onError } = options;
-    if (onError !== undefined && typeof onError !== "function") throw new TypeError("onError must be a function");
+    if (onError !== undefined && typeof onError !== "function") {
+      throw new ArgumentError("ERR_INVALID_ARG_TYPE", `onError must be a function, got ${describe(onError)}`);
+    }
     const preopens = await pinPreopens(options.preopens ?? { ".": process.cwd() });
     const module = await coreModule();
     const replyBytes = replyBytesFor(bufferSize);
@@ -185,6 +197,7 @@ export class Sandbox implements AsyncDisposable {
             chunkSize,
             replyBytes,
             allowSpecialFiles,
+            refuseHardLinks,
             faults: options[kFaults],
           },
           workerScript(),

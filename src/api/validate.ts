@@ -174,6 +174,15 @@ export function checkSize(name: string, value: unknown, min: number, max: number
   return value;
 }
 
+/** An optional boolean option: false when absent. */
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") {
+    throw new ArgumentError("ERR_INVALID_ARG_TYPE", `${name} must be a boolean, got ${describe(value)}`);
+  }
+  return value;
+}
+
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "object") return `an instance of ${value.constructor?.name ?? "Object"}`;

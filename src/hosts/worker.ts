@@ -15,6 +15,7 @@ import {
   INIT_ALLOW_SPECIAL,
   INIT_HOST_ANCHORED,
   INIT_NO_PIPES,
+  INIT_REFUSE_HARD_LINKS,
   PUMP_COMPLETED,
   PUMP_IDLE,
   PUMP_PROGRESS,
@@ -78,6 +79,11 @@ async function start(config: WorkerConfig): Promise<{ core: CoreExports; anchore
   if (!roots) return undefined;
   const anchored = roots.length > 0 && canAnchor(roots[0]!);
   if (!anchored) for (const fd of roots) closeSync(fd); // the WASI preopens serve instead
+  if (config.refuseHardLinks && !anchored && isDeno) {
+    // Deno's node:wasi reports every file's link count as 1: the check would pass everything.
+    fatal("ENOTSUP", "refuseHardLinks needs link counts, which Deno's node:wasi does not report: run Deno with --allow-all");
+    return undefined;
+  }
   const byPath = Object.fromEntries(config.preopens.map((p) => [p.guest, p.host]));
   let wasi: Awaited<ReturnType<typeof createHostWasi>>;
   try {
@@ -106,6 +112,7 @@ async function start(config: WorkerConfig): Promise<{ core: CoreExports; anchore
   const core = instance.exports as unknown as CoreExports;
   let options = anchored ? INIT_HOST_ANCHORED : 0;
   if (config.allowSpecialFiles) options |= INIT_ALLOW_SPECIAL;
+  if (config.refuseHardLinks) options |= INIT_REFUSE_HARD_LINKS;
   // Deno's node:wasi ignores O_NONBLOCK: a FIFO it opens can block the worker for good.
   if (isDeno) options |= INIT_NO_PIPES;
   const err = core.init(config.base, config.size, config.bufferSize, config.chunkSize, config.replyBytes, options);

@@ -90,6 +90,7 @@ export const REPLY_STAT_BYTES = 72;
 export const INIT_HOST_ANCHORED = 1;
 export const INIT_ALLOW_SPECIAL = 2;
 export const INIT_NO_PIPES = 4;
+export const INIT_REFUSE_HARD_LINKS = 8;
 
 export const FILE_MAX = 16384;
 export const FILE_ENTRY = 48;
@@ -113,6 +114,7 @@ export const REFUSED_HIDDEN_LINK = 4;
 export const REFUSED_NEW_LINK = 5;
 export const REFUSED_CHANGING = 6;
 export const REFUSED_ROOT_ENTRY = 7;
+export const REFUSED_HARD_LINK = 8;
 
 export const CALL_NONE = 0;
 export const CALL_FD_WRITE = 1;

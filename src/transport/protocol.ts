@@ -24,6 +24,7 @@ export interface WorkerConfig {
   /** The reply area's bytes: where reads, stats and folder listings come back. */
   replyBytes: number;
   allowSpecialFiles: boolean;
+  refuseHardLinks: boolean;
   /** Test-only fault injection (see kFaults in internal.ts). */
   faults?: FaultPlan;
 }

@@ -183,6 +183,23 @@ export const OPERATIONS = [
       ],
     },
   },
+  {
+    name: "refuseHardLinks: a file with another name is never opened for writing, directly or through a link; one of its own is",
+    options: { refuseHardLinks: true },
+    ops: [
+      { op: "open", h: "f", path: "/out/hard-out", flag: "w" },
+      { op: "open", h: "g", path: "/out/hard-out", flag: "a" },
+      { op: "open", h: "h", path: "/out/hard-out", flag: "wx" },
+      { op: "read", path: "/out/hard-out" },
+      { op: "rename", from: "/out/hard-out", to: "/out/sub/moved" },
+      { op: "open", h: "i", path: "/out/link-in-dir/moved", flag: "a" },
+      { op: "open", h: "j", path: "/out/existing.txt", flag: "a" },
+      { op: "write", h: "j", text: "own\n" },
+      { op: "close", h: "j" },
+    ],
+    expect: ["ENOTCAPABLE", "ENOTCAPABLE", "EEXIST", "text:secret", "ok", "ENOTCAPABLE", "ok", "ok", "ok"],
+    files: { "pre/existing.txt": "existing\nown\n", "pre/sub/moved": "secret", "outside/secret.txt": "secret" },
+  },
 ];
 
 /** Every case, with a unique name. */

@@ -62,3 +62,14 @@ KNOWN_DIFFERENCES.push(
     why: DENO_SCOPED_LINKS,
   },
 );
+
+// Deno's node:wasi reports a link count of 1 for every file, so without
+// --allow-all (where the host's own fstat is used) refuseHardLinks cannot be
+// kept: the sandbox refuses to start rather than pretend.
+KNOWN_DIFFERENCES.push({
+  host: "deno-scoped",
+  name: "refuseHardLinks: a file with another name is never opened for writing, directly or through a link; one of its own is",
+  expect: ["create: ENOTSUP"],
+  files: { "pre/existing.txt": "existing\n", "pre/hard-out": "secret", "outside/secret.txt": "secret" },
+  why: "Deno's node:wasi reports every link count as 1: refuseHardLinks needs --allow-all there, and create says so (ENOTSUP).",
+});

@@ -61,7 +61,8 @@ async function runOp(sandbox, files, root, op) {
 
 /** Runs one case in a sandbox of its own; one outcome per op. */
 export async function runCase({ root, preopens, options, ops }) {
-  const sandbox = await Sandbox.create({ preopens, ...options });
+  const sandbox = await Sandbox.create({ preopens, ...options }).catch((error) => `create: ${outcomeOf(error)}`);
+  if (typeof sandbox === "string") return [sandbox];
   const files = new Map();
   const outcomes = [];
   try {

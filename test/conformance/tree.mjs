@@ -2,7 +2,7 @@
 // (cases write into it), and the snapshot that proves nothing outside the
 // preopens changed. Used by the Node side only: the hosts get the paths.
 import { createHash } from "node:crypto";
-import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
+import { link, lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Guest name → folder under the case root. `/out/mnt` is nested to test longest-prefix matching. */
@@ -11,7 +11,7 @@ export const PREOPENS = { "/out": "pre", "/out/mnt": "mnt" };
 /**
  * The entries of a case root. A string is a file's content, null a folder,
  * { link } a symlink (relative as given; { abs } joined to the case root, so
- * it is an absolute host path).
+ * it is an absolute host path), { hard } a hard link of a file (under the case root).
  */
 function entries(root) {
   return [
@@ -45,6 +45,7 @@ function entries(root) {
     ["pre/chain3", { link: "existing.txt" }],
     ["pre/chain-out1", { link: "chain-out2" }],
     ["pre/chain-out2", { link: "../outside/secret.txt" }],
+    ["pre/hard-out", { hard: "outside/secret.txt" }],
     ["mnt", null],
     ["mnt/mnt.txt", "mnt\n"],
   ];
@@ -57,6 +58,7 @@ export async function makeTree(root) {
     const path = join(root, name);
     if (value === null) await mkdir(path);
     else if (typeof value === "string") await writeFile(path, value);
+    else if (value.hard) await link(join(root, value.hard), path);
     else await symlink(value.link, path);
   }
   return Object.fromEntries(Object.entries(PREOPENS).map(([guest, dir]) => [guest, join(root, dir)]));

@@ -42,7 +42,8 @@ def describe_stat(filetype, size):
 
 def run_case(engine, module, case):
     options = case.get("options") or {}
-    core = Core(engine, module, case["preopens"], options.get("bufferSize", 4 << 20), options.get("chunkSize", 64 << 10))
+    core = Core(engine, module, case["preopens"], options.get("bufferSize", 4 << 20), options.get("chunkSize", 64 << 10),
+                refuse_hard_links=options.get("refuseHardLinks", False))
     files = {}  # case handle -> {"fd": the core's file handle, "closed": None or close outcome}
     outcomes = []
     for op in case["ops"]:

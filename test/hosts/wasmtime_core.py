@@ -68,7 +68,8 @@ class Core:
     The module imports a shared memory (env.memory); here it gets one of its
     own, grown by the region init() carves its state from."""
 
-    def __init__(self, engine, module, preopens, ring_bytes=4 << 20, chunk_size=64 << 10, reply_bytes=64 << 10):
+    def __init__(self, engine, module, preopens, ring_bytes=4 << 20, chunk_size=64 << 10, reply_bytes=64 << 10,
+                 refuse_hard_links=False):
         linker = wasmtime.Linker(engine)
         linker.define_wasi()
         define_host_imports(linker, module)
@@ -84,7 +85,8 @@ class Core:
         size = exports["regionBytes"](self._store, ring_bytes, chunk_size, reply_bytes)
         pages = (size + PAGE - 1) // PAGE
         region = memory.grow(pages) * PAGE
-        err = exports["init"](self._store, region, pages * PAGE, ring_bytes, chunk_size, reply_bytes, 0)
+        options = exports["INIT_REFUSE_HARD_LINKS"].value(self._store) if refuse_hard_links else 0
+        err = exports["init"](self._store, region, pages * PAGE, ring_bytes, chunk_size, reply_bytes, options)
         if err:
             raise CoreError(err, "core init")
         self.k = {name: exports[name].value(self._store) for name in LAYOUT}

@@ -174,6 +174,11 @@ CASES = {
     },
     "file-a": {"swap": ("pre/f.txt", "pre/f-link"), "attempt": lambda core, i: open_write_close(core, f"{GUEST}/f.txt", "a", LINE)},
     "file-w": {"swap": ("pre/f.txt", "pre/f-link"), "attempt": lambda core, i: open_write_close(core, f"{GUEST}/f.txt", "w", W_DATA)},
+    "file-a-hard-link": {
+        "swap": ("pre/f.txt", "pre/f-hard"),
+        "refuse_hard_links": True,
+        "attempt": lambda core, i: open_write_close(core, f"{GUEST}/f.txt", "a", LINE),
+    },
     "dir-reopen": {"swap": ("pre/d", "pre/d-link"), "stateful": Reopen},
     "preopen-renamed": {"after": renamed, "attempt": root_or_d("g")},
     "preopen-symlink": {"preopen": "pre-link", "after": retargeted, "attempt": root_or_d("h")},
@@ -223,7 +228,8 @@ def main():
     started = time.monotonic()
     engine = make_engine()
     module = wasmtime.Module.from_file(engine, wasm)
-    core = Core(engine, module, {GUEST: os.path.join(case_dir, spec.get("preopen", "pre"))})
+    core = Core(engine, module, {GUEST: os.path.join(case_dir, spec.get("preopen", "pre"))},
+                refuse_hard_links=spec.get("refuse_hard_links", False))
     state = spec["stateful"](core) if "stateful" in spec else None
     attempt = state.attempt if state else spec["attempt"]
     if "after" in spec:

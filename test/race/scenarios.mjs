@@ -82,6 +82,7 @@ export async function makeCaseTree(caseDir, name = undefined, attempts = 0) {
     else if (typeof value === "string") await writeFile(path, value);
     else await symlink(value.link, path);
   }
+  for (const [entry, target] of (name && CASES[name]?.hardLinks) || []) linkSync(join(caseDir, target), join(caseDir, entry));
   const prepare = name === undefined ? undefined : CASES[name]?.prepare;
   if (prepare) {
     const first = new Map(); // side + content -> the file the others link to
@@ -185,6 +186,20 @@ export const CASES = {
       expected: counts.ok ? W_DATA : "inside\n",
       found: readFileSync(join(caseDir, "pre/f.txt"), "utf8"),
     }),
+  },
+  /**
+   * (e2) With refuseHardLinks, the file swapped with a hard link of the
+   * canary outside (the same inode under a name inside): "a" must never
+   * reach it. The link count is read on the opened fd, so no swap can slip
+   * between the check and the write.
+   */
+  "file-a-hard-link": {
+    swap: ["pre/f.txt", "pre/f-hard"],
+    hardLinks: [["pre/f-hard", "outside/canary.txt"]],
+    options: { refuseHardLinks: true },
+    allowed: ["ENOTCAPABLE"],
+    attempt: (sb) => openWriteClose(sb, `${GUEST}/f.txt`, "a", LINE),
+    inside: (caseDir, counts) => ({ expected: 1 + (counts.ok ?? 0), found: lines(join(caseDir, "pre/f.txt")) }),
   },
   /**
    * (f) A file opened (append) before the race; then reopen() + write while
@@ -526,7 +541,7 @@ export async function runScenario(root, name, attempts, swapper = undefined) {
   if (!existsSync(caseDir)) await makeCaseTree(caseDir, name, attempts);
   if (spec.swap) swapper ??= swapperPath(root);
   const started = Date.now();
-  const sb = await Sandbox.create({ preopens: { [GUEST]: join(caseDir, spec.preopen ?? "pre") } });
+  const sb = await Sandbox.create({ preopens: { [GUEST]: join(caseDir, spec.preopen ?? "pre") }, ...spec.options });
   const counts = {};
   let swaps = 0;
   try {
