@@ -8,6 +8,8 @@
 //   dist/index.d.ts, .d.cts        the public types: tsc's declarations (stripInternal)
 //                                  rolled into one file, the same for both formats
 //   dist/bin.js                    `aiowasi`, the bin: build/aiowasi-cli.wasm on node:wasi
+//   dist/unsupported.js            what browsers and edge runtimes get: every name, each
+//                                  answering ERR_UNSUPPORTED_RUNTIME
 //   build/demo.js                  `npm start` (not shipped)
 //
 // The worker is a CommonJS script started with `new Worker(script, { eval: true })`
@@ -68,6 +70,8 @@ await Promise.all([
       ],
     }),
   ),
+  // What browsers and edge runtimes resolve (package.json's conditions): no node: import at all.
+  build({ ...common, platform: "neutral", entryPoints: ["src/unsupported.ts"], format: "esm", outfile: "dist/unsupported.js" }),
   build({
     ...common,
     entryPoints: ["src/bin.ts"],

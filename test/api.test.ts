@@ -338,6 +338,18 @@ describe("Sandbox.create options", () => {
     expect(await readFile(join(dir, "in/linked.txt"), "utf8")).toBe("replaced\nnow its own\n");
   });
 
+  it("a runtime that cannot run the core says ERR_UNSUPPORTED_RUNTIME at create (here: SharedArrayBuffer turned off)", () => {
+    const script = `
+      const { Sandbox } = await import(${JSON.stringify(DIST)});
+      const error = await Sandbox.create({ preopens: { "/x": "." } }).then(() => undefined, (e) => e);
+      console.log(JSON.stringify({ code: error?.code, name: error?.name }));`;
+    const run = spawnSync(process.execPath, ["--no-harmony-sharedarraybuffer", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ code: "ERR_UNSUPPORTED_RUNTIME", name: "CodedError" });
+  });
+
   it("ENOTCAPABLE says which preopens exist and why the path was refused", async () => {
     const dir = await tempDir();
     const sb = await Sandbox.create({ preopens: { "/out": dir } });

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DIST } from "./helpers.js";
 import { NODE_VERSIONS, runtime } from "./hosts/runtimes.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -112,6 +113,7 @@ describe("the packed tarball", () => {
       (path) =>
         !/^dist\/(index|pino)\.(js|cjs|d\.ts|d\.cts)$/.test(path) &&
         path !== "dist/bin.js" &&
+        path !== "dist/unsupported.js" && // what browsers and edge runtimes resolve
         path !== "pino/package.json" && // "aiowasi/pino" for resolvers that ignore "exports" (TypeScript's node10)
         !["build/aiowasi.wasm", "build/aiowasi-cli.wasm", "README.md", "LICENSE", "package.json"].includes(path),
     );
@@ -196,6 +198,37 @@ describe("bundled into an app, it runs from a copy of the output folder alone", 
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     await runCopy("esbuild-out", "esbuild");
+  });
+
+  it("bundled for a browser (esbuild --platform=browser), every name is there and says ERR_UNSUPPORTED_RUNTIME", async () => {
+    const app = join(project, "browser-app.mjs");
+    await writeFile(
+      app,
+      `import * as aiowasi from "aiowasi";
+const outcome = (f) => f().then(() => "resolved", (e) => e.code);
+console.log(JSON.stringify({
+  names: Object.keys(aiowasi).sort(),
+  create: await outcome(() => aiowasi.Sandbox.create()),
+  writeFile: await outcome(() => aiowasi.writeFile("x", "y")),
+  construct: await outcome(async () => new aiowasi.AsyncFile()),
+  errno: aiowasi.errnoOfCode("ENOENT"),
+}));`,
+    );
+    const args = [app, "--bundle", "--platform=browser", "--format=esm", "--outfile=browser-out/app.mjs", "--log-level=warning"];
+    const result = await exec(ESBUILD, args);
+    expect(result.stderr).toBe("");
+    const bundle = await readFile(join(project, "browser-out/app.mjs"), "utf8");
+    expect(bundle).not.toMatch(/from\s*"node:|import\("node:|require\(/); // nothing a browser cannot load
+    const run = await exec(process.execPath, [join(project, "browser-out/app.mjs")]);
+    expect(run.stderr).toBe("");
+    const library = (await import(DIST)) as Record<string, unknown>;
+    expect(JSON.parse(run.stdout)).toEqual({
+      names: Object.keys(library).sort(),
+      create: "ERR_UNSUPPORTED_RUNTIME",
+      writeFile: "ERR_UNSUPPORTED_RUNTIME",
+      construct: "ERR_UNSUPPORTED_RUNTIME",
+      errno: 44,
+    });
   });
 
   it("Vite SSR build with ssr.noExternal (test/package/vite.config.mjs)", async () => {

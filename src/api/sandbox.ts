@@ -1,6 +1,7 @@
 // Sandbox: one worker thread, one instance of the core, one set of preopens.
 import { isMainThread } from "node:worker_threads";
-import { ArgumentError, badFile, CALL_NAMES, codeOfErrno, SandboxCloseError, WasiError } from "../errors.js";
+import { ArgumentError, badFile, CALL_NAMES, CodedError, codeOfErrno, SandboxCloseError, WasiError } from "../errors.js";
+import { unsupportedRuntime } from "../hosts/runtime.js";
 import { type FaultPlan, kFaults, kTerminateWorker } from "../internal.js";
 import { allocateRegion } from "../transport/arena.js";
 import { Channel, type CoreStats } from "../transport/channel.js";
@@ -168,6 +169,8 @@ export class Sandbox implements AsyncDisposable {
 
   /** Starts a worker with its own instance of the core and the given preopens. */
   static async create(options: SandboxOptions = {}): Promise<Sandbox> {
+    const unsupported = unsupportedRuntime();
+    if (unsupported) throw new CodedError("ERR_UNSUPPORTED_RUNTIME", unsupported);
     const chunkSize = checkSize("chunkSize", options.chunkSize ?? DEFAULT_CHUNK, 1, MAX_CHUNK);
     const requested = checkSize("bufferSize", options.bufferSize ?? DEFAULT_BUFFER, MIN_BUFFER, MAX_BUFFER);
     const bufferSize = Math.ceil(requested / 8) * 8; // records are 8-byte aligned

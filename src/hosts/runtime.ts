@@ -23,6 +23,29 @@ export function runtimeName(): string {
   return `Node ${process.versions.node}`;
 }
 
+const major = (version: string | undefined): number => Number(version?.split(".")[0] ?? 0);
+const minor = (version: string | undefined): number => Number(version?.split(".")[1] ?? 0);
+
+/**
+ * Why this runtime cannot run aiowasi, or undefined when it can: the oldest
+ * versions whose node:wasi and worker threads do what the core needs (Bun
+ * before 1.4 has no usable node:wasi; Node 20 is the oldest tested).
+ */
+export function unsupportedRuntime(): string | undefined {
+  const wanted = "aiowasi runs on Node >= 20, Deno >= 2 and Bun >= 1.4";
+  if (isDeno) {
+    const deno = (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno;
+    return major(deno) < 2 ? `${wanted}; this is ${runtimeName()}` : undefined;
+  }
+  if (isBun) {
+    const bun = process.versions.bun;
+    return major(bun) < 1 || (major(bun) === 1 && minor(bun) < 4) ? `${wanted}; this is ${runtimeName()}` : undefined;
+  }
+  if (major(process.versions.node) < 20) return `${wanted}; this is ${runtimeName()}`;
+  if (typeof SharedArrayBuffer !== "function") return `${wanted} with SharedArrayBuffer, which this process has turned off`;
+  return undefined;
+}
+
 /** Runs `fn` with node:wasi's ExperimentalWarning filtered out, every other warning kept. */
 export async function withoutWasiWarning<T>(fn: () => Promise<T>): Promise<T> {
   const emitWarning = process.emitWarning;
