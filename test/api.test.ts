@@ -338,6 +338,16 @@ describe("Sandbox.create options", () => {
     expect(await readFile(join(dir, "in/linked.txt"), "utf8")).toBe("replaced\nnow its own\n");
   });
 
+  it("works in a process started with node --input-type=module -e (the worker stays a CommonJS script)", () => {
+    const script = `
+      const { Sandbox } = await import(${JSON.stringify(DIST)});
+      const sb = await Sandbox.create({ preopens: { "/x": "." } });
+      await sb.close();
+      console.log("created");`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(run.stdout.trim(), run.stderr).toBe("created");
+  });
+
   it("a runtime that cannot run the core says ERR_UNSUPPORTED_RUNTIME at create (here: SharedArrayBuffer turned off)", () => {
     const script = `
       const { Sandbox } = await import(${JSON.stringify(DIST)});

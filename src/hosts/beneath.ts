@@ -43,6 +43,9 @@ const SYMBOLIC_LINK = 7;
 const UNKNOWN = 0;
 
 const EIO = 29;
+const EACCES = 2;
+/** Where a held fd can be reached by path (Linux). */
+const FD_DIR = "/proc/self/fd";
 const encoder = new TextEncoder();
 const ENAMETOOLONG = 37;
 
@@ -64,6 +67,7 @@ function nanoseconds(ns: bigint | undefined, ms: bigint | number): bigint {
 /** The WASI errno of a node:fs error (EIO when it has no code the table knows). */
 export function errnoOf(error: unknown): number {
   const code = (error as { code?: unknown }).code;
+  if (code === "ERR_ACCESS_DENIED") return EACCES; // Node's permission model (--permission) said no
   return (typeof code === "string" && errnoOfCode(code)) || EIO;
 }
 
@@ -78,9 +82,9 @@ export function beneathImports(memory: WebAssembly.Memory, adopt: (fd: number, a
   const at = (dir: number, name: number, len: number): string | Buffer => {
     const bytes = u8.subarray(name, name + len);
     try {
-      return `/proc/self/fd/${dir}/${utf8.decode(bytes)}`;
+      return `${FD_DIR}/${dir}/${utf8.decode(bytes)}`;
     } catch {
-      return Buffer.concat([Buffer.from(`/proc/self/fd/${dir}/`), bytes]);
+      return Buffer.concat([Buffer.from(`${FD_DIR}/${dir}/`), bytes]);
     }
   };
   const errno = (step: () => void): number => {
@@ -138,7 +142,7 @@ export function beneathImports(memory: WebAssembly.Memory, adopt: (fd: number, a
     sync_dir: (dir: number): number =>
       // fsync of the folder through a real fd of its own (Deno's WASI cannot sync a folder fd).
       errno(() => {
-        const fd = openSync(`/proc/self/fd/${dir}`, O_RDONLY | O_DIRECTORY);
+        const fd = openSync(`${FD_DIR}/${dir}`, O_RDONLY | O_DIRECTORY);
         try {
           fsyncSync(fd);
         } finally {
@@ -155,7 +159,7 @@ export function beneathImports(memory: WebAssembly.Memory, adopt: (fd: number, a
       }
       try {
         // Names as strings: Bun gives no Dirent methods with encoding "buffer".
-        const entries = readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true });
+        const entries = readdirSync(`${FD_DIR}/${fd}`, { withFileTypes: true });
         return writeDirents(u8, entries, Number(cookie), buf, cap);
       } catch (error) {
         return -errnoOf(error);
@@ -224,8 +228,12 @@ export function openRoot(host: string, dev: bigint, ino: bigint): number {
  * worker falls back to the WASI-anchored walk (see the README's threat model).
  */
 export function canAnchor(root: number): boolean {
+  // Under Node's permission model the steps need read and write on /proc/self/fd
+  // (node:wasi itself ignores --allow-fs-*): without both, the WASI walk serves.
+  const permission = (process as { permission?: { has(scope: string, reference?: string): boolean } }).permission;
+  if (permission && !(permission.has("fs.read", FD_DIR) && permission.has("fs.write", FD_DIR))) return false;
   try {
-    closeSync(openSync(`/proc/self/fd/${root}`, O_PATH | O_DIRECTORY));
+    closeSync(openSync(`${FD_DIR}/${root}`, O_PATH | O_DIRECTORY));
     return true;
   } catch {
     return false;

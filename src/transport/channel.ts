@@ -160,7 +160,10 @@ export class Channel implements Drainable {
     // gets a small heap, so it dies quickly.
     const heap = config.faults?.workerHeapMb;
     const resourceLimits = { codeRangeSizeMb: WORKER_CODE_RANGE_MB, ...(heap ? { maxOldGenerationSizeMb: heap } : {}) };
-    this.#worker = new Worker(script, { eval: true, workerData: config, resourceLimits });
+    // The worker is a CommonJS script: an --input-type=module the process was
+    // started with (node --input-type=module -e ...) would make it an ES module.
+    const execArgv = process.execArgv.filter((arg) => !arg.startsWith("--input-type"));
+    this.#worker = new Worker(script, { eval: true, workerData: config, resourceLimits, execArgv });
     this.replySlot = Math.floor(config.replyBytes / REPLY_SLOTS / 8) * 8;
     let ready!: () => void;
     let notReady!: (error: Error) => void;
