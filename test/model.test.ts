@@ -1,4 +1,4 @@
-// The model-based randomized test (test/model/model.mjs) on Node and on Deno:
+// The model-based randomized test (test/model/model.mjs) on Node, Deno and Bun:
 // 1000 random sequences each, of open/write/flush/sync/close and, between
 // them, readFile, rename, unlink, atomic writeFile and reads of open "r" files. On failure the seed and the shrunk sequence are
 // printed; replay with FC_SEED=<seed> npx vitest run test/model.test.ts
@@ -6,11 +6,11 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { tempDir } from "./helpers.js";
+import { runtime } from "./hosts/runtimes.js";
 import { checkModel } from "./model/model.mjs";
 
 const RUNS = 1000;
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
-const DENO = fileURLToPath(new URL("../node_modules/.bin/deno", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("./model/model.mjs", import.meta.url));
 
 interface Outcome {
@@ -51,16 +51,20 @@ it(`${RUNS} random sequences give the files the model expects, on Node`, async (
   verdict("Node", (await checkModel(await tempDir("aiowasi-model-"), RUNS, SEED)) as Outcome);
 }, 300_000);
 
-it(`${RUNS} random sequences give the files the model expects, on Deno`, async () => {
-  const args = [
-    "run",
-    "--allow-all",
-    SCRIPT,
-    await tempDir("aiowasi-model-"),
-    String(RUNS),
-    ...(SEED === undefined ? [] : [String(SEED)]),
-  ];
-  const run = spawnSync(DENO, args, { encoding: "utf8", timeout: 300_000 });
-  expect(run.status, run.stderr).toBe(0);
-  verdict("Deno", JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Outcome);
-}, 300_000);
+it.each(["deno", "bun"])(
+  `${RUNS} random sequences give the files the model expects, on %s`,
+  async (host) => {
+    const [program, ...prefix] = runtime(host) as [string, ...string[]];
+    const args = [
+      ...prefix,
+      SCRIPT,
+      await tempDir("aiowasi-model-"),
+      String(RUNS),
+      ...(SEED === undefined ? [] : [String(SEED)]),
+    ];
+    const run = spawnSync(program, args, { encoding: "utf8", timeout: 300_000 });
+    expect(run.status, run.stderr).toBe(0);
+    verdict(host, JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Outcome);
+  },
+  300_000,
+);

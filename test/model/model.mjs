@@ -8,8 +8,10 @@
 // one is flushed first). A missing file must give ENOENT, to each of them.
 // Run by test/model.test.ts on Node and, through this file as a script, on
 // Deno:  deno run --allow-all model.mjs DIR RUNS [SEED]
+
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { Sandbox } from "../../dist/index.js";
 
@@ -240,8 +242,10 @@ export async function checkModel(dir, runs, seed) {
   }
 }
 
+// As a script (Deno, Bun): <runtime> model.mjs DIR RUNS [SEED] prints the outcome as JSON.
 const deno = globalThis.Deno;
-if (deno && import.meta.main) {
-  const [dir, runs, seed] = deno.args;
+const asScript = deno ? import.meta.main : process.argv[1] === fileURLToPath(import.meta.url);
+if (asScript) {
+  const [dir, runs, seed] = deno ? deno.args : process.argv.slice(2);
   console.log(JSON.stringify(await checkModel(dir, Number(runs), seed === undefined ? undefined : Number(seed))));
 }
