@@ -18,6 +18,7 @@ import { NODE_VERSIONS, runtime } from "./hosts/runtimes.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURES = join(ROOT, "test/package");
 const DENO = join(ROOT, "node_modules/.bin/deno");
+const BUN = join(ROOT, "node_modules/.bin/bun");
 const DENO_RUN = ["run", "--allow-read", "--allow-write", "--allow-env"];
 const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
 const ESBUILD = join(ROOT, "node_modules/.bin/esbuild");
@@ -303,11 +304,11 @@ function readmeBlocks(): { section: string; code: string }[] {
   return blocks;
 }
 
-/** The ```sh block of the README's Wasmtime section, with `wasmtime run` played by our runner. */
+/** The README's ```sh block of `wasmtime run` lines, with `wasmtime run` played by our runner. */
 function wasmtimeBlock(): string {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Wasmtime"));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const block = blocks.find((b) => b.includes("wasmtime run -W"))!;
   const runner = `${join(ROOT, ".venv/bin/python")} ${join(ROOT, "test/hosts/wasmtime_run.py")}`;
   return block.replaceAll("wasmtime run -W threads=y,shared-memory=y", runner).replaceAll("build/", `${join(ROOT, "build")}/`);
 }
@@ -335,7 +336,7 @@ describe("the README's code blocks", () => {
   const blocks = readmeBlocks();
   it("has code blocks to run", () => expect(blocks.length).toBeGreaterThanOrEqual(3));
   it.each(blocks.map((b, i) => [`${b.section} #${i + 1}`, i] as const))(
-    "%s runs on Node (and Deno where it is about Deno)",
+    "%s runs on Node and Bun (and Deno where it is about Deno)",
     async (_name, i) => {
       const block = blocks[i]!;
       const file = join(project, `readme-${i}.mjs`);
@@ -343,6 +344,9 @@ describe("the README's code blocks", () => {
       const node = run(process.execPath, [], file);
       expect(node.stderr).toBe("");
       expect(node.status).toBe(0);
+      const bun = run(BUN, [], file);
+      expect(bun.stderr).toBe("");
+      expect(bun.status).toBe(0);
       if (block.section === "Deno") {
         const deno = run(DENO, DENO_RUN, file);
         expect(deno.stderr).toBe("");
