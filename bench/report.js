@@ -60,6 +60,14 @@ export function targetChecks(rows) {
   ratio("R2 readLines, aiowasi (Node) vs node:readline", "R2", "node-readline", "aiowasi-node", 2);
   ratio("R2 readLines, aiowasi (Node) vs aiofiles", "R2", "aiofiles", "aiowasi-node", 50);
   ratio("R3 atomic writeFile, aiowasi (Node) vs write-file-atomic", "R3", "write-file-atomic", "aiowasi-node", 1);
+  ratio(
+    "R3 (same durability) aiowasi (Node) vs write-file-atomic + folder fsync",
+    "R3",
+    "write-file-atomic-dirsync",
+    "aiowasi-node",
+    1,
+    " (not an issue target)",
+  );
   ratio("R4 stat + rename, aiowasi (Node) vs fs/promises", "R4", "fs-promises", "aiowasi-node", 0.5);
   ratio("HTTP req/s, pino + aiowasi destination vs pino.destination()", "HTTP", "http-pino-destination", "http-aiowasi", 1);
   return checks;
@@ -154,7 +162,7 @@ const NOTES = {
   W7: "Latency: each awaited write's own time (performance.now() around the await), p50/p99 over all writes of the run (median of runs). aiowasi resolves once the worker's fd_write returned; fs/promises once the thread pool's write returned; Bun.write once written; the FileSink with a flush() per write.",
   R1: "One readFile of a 256 MiB file made before the timed part (page cache warm); the bytes read are compared with the file's pattern afterwards.",
   R2: "Each line counted and its length summed; count, characters, first and last line checked afterwards. aiofiles: `async for line in f`.",
-  R3: "writeFile(path, 1 KiB, { atomic: true }) 1,000 times over one file: temp file, fdatasync, rename, folder fsync (aiowasi); write-file-atomic: temp file, fsync, rename (its defaults). Afterwards the file must hold the last write and no temp file may be left.",
+  R3: 'writeFile(path, 1 KiB, { atomic: true }) 1,000 times over one file: temp file, fdatasync, rename, folder fsync (aiowasi); write-file-atomic: temp file, fsync, rename (its defaults; the folder is not synced, so the rename itself is not yet durable when it resolves: the row "+ folder fsync" adds that, for the same durability). Afterwards the file must hold the last write and no temp file may be left.',
   R4: "Sequential and awaited. Each aiowasi stat or rename is one request to the sandbox's worker and one reply (Atomics wake-ups both ways), plus the core's component-by-component path walk (each step checked with path_readlink/path_filestat_get, anchored on an open folder); fs/promises is one libuv thread-pool round trip. What bounds aiowasi here is that round trip to the worker and the walk, not the disk.",
   HTTP: 'A node:http server answering "ok", one pino JSON line per request (`pino({}, destination)`), in its own process; autocannon (-c 50 -d 5) in another. requests/s = 2xx responses / duration; latency as autocannon gives it (whole ms). After each run the log must hold exactly one line per request served.',
 };

@@ -1,7 +1,7 @@
 // The benchmark's workloads, written once against the small interfaces every
 // JS contender implements (bench/contenders/node.js says which):
 //   open(path, { append, durability }) -> { write(data), close() }   (W1-W7)
-//   readFile(path) (R1), lines(path) (R2), writeAtomic(path, data) (R3),
+//   readFile(path) (R1), openLines(path) -> { lines, close() } (R2), writeAtomic(path, data) (R3),
 //   stat(path) and rename(from, to) (R4), stats() (aiowasi's counters, W6).
 // `scale` (0..1] runs a fraction of the work; results are scaled back up.
 // A run returns what its check needs; the check (outside the timed part)
@@ -216,12 +216,14 @@ export const WORKLOADS = {
       let chars = 0;
       let first;
       let last;
-      for await (const line of contender.lines(`${dir}/r2.txt`)) {
+      const reader = await contender.openLines(`${dir}/r2.txt`);
+      for await (const line of reader.lines) {
         if (count === 0) first = line;
         last = line;
         count++;
         chars += line.length;
       }
+      await reader.close();
       return { count, chars, first, last };
     },
     expected: (p) => [["r2.txt", p.lines * 64, null]],

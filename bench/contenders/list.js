@@ -41,6 +41,12 @@ export const CONTENDERS = [
   { name: "node-readline", label: "node:readline over fs.createReadStream (Node)", runtime: "node", workloads: { R2: 1 } },
   { name: "write-file-atomic", label: "write-file-atomic (Node)", runtime: "node", workloads: { R3: 1 } },
   {
+    name: "write-file-atomic-dirsync",
+    label: "write-file-atomic + folder fsync (Node)",
+    runtime: "node",
+    workloads: { R3: 1 },
+  },
+  {
     name: "deno-file",
     label: "Deno.open + write (Deno)",
     runtime: "deno",

@@ -1,10 +1,10 @@
 // The JS contenders. Each: { name, setup?(dir), open(path, { append, durability }) -> writer,
-// teardown?() } and, for the workloads that use them, readFile, lines,
+// teardown?() } and, for the workloads that use them, readFile, openLines,
 // writeAtomic, stat, rename and stats (see bench/workloads.js). A writer's
 // write() returns a promise (or a value) the workload awaits.
 import { closeSync, createReadStream, createWriteStream, existsSync, openSync, writeSync } from "node:fs";
 import { open as openHandle, readFile, rename, stat } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 
@@ -51,13 +51,10 @@ function aiowasi(entry) {
         return sb.open(guest(path), append ? "a" : "w", durability ? { durability } : undefined);
       },
       readFile: (path) => sb.readFile(guest(path)),
-      async *lines(path) {
+      // The file's own iterator, not wrapped in another generator (each layer costs a promise per line).
+      async openLines(path) {
         const file = await sb.open(guest(path), "r");
-        try {
-          yield* file.readLines();
-        } finally {
-          await file.close();
-        }
+        return { lines: file.readLines(), close: () => file.close() };
       },
       writeAtomic: (path, data) => sb.writeFile(guest(path), data, { atomic: true }),
       stat: (path) => sb.stat(guest(path)),
@@ -96,12 +93,31 @@ export const nodeContenders = {
   }),
   // node:readline over fs.createReadStream: what Node's docs show for reading lines.
   "node-readline": async () => ({
-    lines: (path) => createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY }),
+    async openLines(path) {
+      const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+      return { lines, close: () => lines.close() };
+    },
   }),
   // The npm package for atomic writes (temp file, fsync, rename), as it comes.
   "write-file-atomic": async () => {
     const { default: writeFileAtomic } = await import("write-file-atomic");
     return { writeAtomic: (path, data) => writeFileAtomic(path, data) };
+  },
+  // The same, plus an fsync of the folder after the rename, as aiowasi does:
+  // the same durability (write-file-atomic alone leaves the rename itself to the next journal commit).
+  "write-file-atomic-dirsync": async () => {
+    const { default: writeFileAtomic } = await import("write-file-atomic");
+    return {
+      async writeAtomic(path, data) {
+        await writeFileAtomic(path, data);
+        const folder = await openHandle(dirname(path), "r");
+        try {
+          await folder.sync();
+        } finally {
+          await folder.close();
+        }
+      },
+    };
   },
   createWriteStream: async () => ({
     async open(path) {
