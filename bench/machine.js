@@ -21,7 +21,7 @@ export function machine(before) {
     deno: firstLine(here("../node_modules/.bin/deno"), ["--version"]),
     bun: `bun ${firstLine(here("../node_modules/.bin/bun"), ["--version"])}`,
     commit: firstLine("git", ["-C", here(".."), "rev-parse", "--short", "HEAD"]),
-    before: before ? `${firstLine("git", ["-C", before, "log", "-1", "--format=%h %s"])} (${before})` : null,
+    before: before ? firstLine("git", ["-C", before, "log", "-1", "--format=%h (%s)"]) : null,
     python: firstLine(here("../.venv/bin/python"), ["--version"]),
     wasmtime: firstLine(here("../.venv/bin/python"), [
       "-c",

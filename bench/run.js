@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statfsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONTENDERS } from "./contenders/list.js";
 import { machine } from "./machine.js";
@@ -191,7 +191,7 @@ async function main() {
     ...machine(options.before),
     date: new Date().toISOString(),
     dir: options.dir,
-    disk: options.disk,
+    disk: options.disk.startsWith(here("..")) ? relative(here(".."), options.disk) : options.disk,
     runs: options.runs,
     quick: options.quick,
   };
