@@ -10,7 +10,8 @@ function firstLine(command, args) {
   return run.status === 0 ? run.stdout.trim().split("\n")[0] : "unavailable";
 }
 
-export function machine() {
+/** What the bench ran on; `before`, the folder of the build from before this work, if any. */
+export function machine(before) {
   const cpu = cpus();
   return {
     cpu: `${cpu.length} × ${cpu[0]?.model ?? "unknown"}`,
@@ -18,6 +19,9 @@ export function machine() {
     kernel: release(),
     node: process.version,
     deno: firstLine(here("../node_modules/.bin/deno"), ["--version"]),
+    bun: `bun ${firstLine(here("../node_modules/.bin/bun"), ["--version"])}`,
+    commit: firstLine("git", ["-C", here(".."), "rev-parse", "--short", "HEAD"]),
+    before: before ? firstLine("git", ["-C", before, "log", "-1", "--format=%h (%s)"]) : null,
     python: firstLine(here("../.venv/bin/python"), ["--version"]),
     wasmtime: firstLine(here("../.venv/bin/python"), [
       "-c",

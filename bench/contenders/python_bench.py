@@ -7,9 +7,10 @@ CONTENDER: aiofiles (the seed's library, with asyncio), wasmtime-cli
 (the same stdin -> file with 1 MiB blocking reads and writes: the bar the
 command module is measured against). Prints one JSON line shaped like
 bench/measure.js's. PLAN_JSON is bench/workloads.js's planOf() for the run
-(parameters, writes, bytes, expected files), passed by bench/run.js, so the
-sizes are defined once. The wasmtime contenders take the byte-stream
-workloads (W1, W2) and the cold start (W5).
+(parameters, writes, bytes, expected files and the unit their content
+repeats), passed by bench/run.js, so the sizes are defined once. The wasmtime
+contenders take the byte-stream workloads (W1, W2) and the cold start (W5);
+aiofiles takes W1-W5 and R2 (line iteration over the file R2 reads).
 """
 import asyncio
 import json
@@ -21,6 +22,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "test", "hosts"))
+
+# R2's line n, as bench/workloads.js's numberedLine makes it (64 bytes).
+def numbered_line(n):
+    return f"{n:012d} " + "x" * 50 + "\n"
 
 LINE = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n"
 MIB = 1024 * 1024
@@ -58,10 +63,52 @@ async def aiofiles_run(workload, p, d):
                 for at in range(0, len(text), p["chunk"]):
                     await f.write(text[at:at + p["chunk"]])
         await asyncio.gather(*(one(n) for n in range(p["files"])))
-    else:
+    elif workload == "W5":
         for _ in range(p["rounds"]):
             async with aiofiles.open(f"{d}/w5.txt", "wb") as f:
                 await f.write(LINE * 16)
+    elif workload == "R2":
+        count, chars, first, last = 0, 0, None, None
+        async with aiofiles.open(f"{d}/r2.txt", "r") as f:
+            async for line in f:
+                if count == 0:
+                    first = line
+                last = line
+                count += 1
+                chars += len(line) - 1
+        return {"count": count, "chars": chars, "first": first, "last": last}
+    else:
+        raise SystemExit(f"aiofiles does not take {workload}")
+
+
+def prepare(workload, p, d):
+    """The input a read workload needs, made before the timed part (as measure.js's prepare)."""
+    if workload == "R2":
+        with open(f"{d}/r2.txt", "w") as f:
+            for start in range(0, p["lines"], 16384):
+                f.write("".join(numbered_line(n) for n in range(start, min(p["lines"], start + 16384))))
+
+
+def check(workload, p, outcome):
+    if workload == "R2":
+        want = lambda n: numbered_line(n)  # noqa: E731
+        ok = (outcome["count"] == p["lines"] and outcome["chars"] == p["lines"] * 63
+              and outcome["first"] == want(0) and outcome["last"] == want(p["lines"] - 1))
+        if not ok:
+            raise SystemExit(f"R2: {outcome['count']} lines, {outcome['chars']} chars; expected {p['lines']}")
+
+
+def check_pattern(what, path, unit, length):
+    """The file is `length` bytes of `unit` repeated (read 1 MiB at a time; 1 MiB is a multiple of 64)."""
+    unit = unit.encode()
+    block = (unit * (MIB // len(unit) + 1))[:MIB]
+    with open(path, "rb") as f:
+        at = 0
+        while at < length:
+            got = f.read(min(MIB, length - at))
+            if not got or got != block[:len(got)]:
+                raise SystemExit(f"{what}: wrong content at {at}")
+            at += len(got)
 
 
 async def aiofiles_measure(workload, p, d):
@@ -78,10 +125,11 @@ async def aiofiles_measure(workload, p, d):
 
     tick = asyncio.create_task(ticker())
     started = time.perf_counter()
-    await aiofiles_run(workload, p, d)
+    outcome = await aiofiles_run(workload, p, d)
     seconds = time.perf_counter() - started
     done = True
     await tick
+    check(workload, p, outcome)
     return seconds, lags
 
 
@@ -168,6 +216,7 @@ def main():
     p = plan["params"]
     for entry in os.listdir(d):
         os.remove(os.path.join(d, entry))
+    prepare(workload, p, d)
     rss_before = rss_bytes()
     if contender == "aiofiles":
         seconds, lags = asyncio.run(aiofiles_measure(workload, p, d))
@@ -177,17 +226,19 @@ def main():
         raise SystemExit(f"unknown contender {contender}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     files = []
-    for name, want in plan["expected"]:
+    for name, want, unit in plan["expected"]:
         got = os.stat(os.path.join(d, name)).st_size
         files.append({"file": name, "bytes": want, "got": got})
         if got != want:
             raise SystemExit(f"{contender} {workload}: {name} has {got} bytes, expected {want}")
+        if unit:
+            check_pattern(f"{contender} {workload}: {name}", os.path.join(d, name), unit, want)
     lags.sort()
     at = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else None  # noqa: E731
     print(json.dumps({
         "contender": contender, "workload": workload, "scale": float(scale_text), "seconds": seconds,
         "writes": plan["writes"], "bytes": plan["bytes"], "lagP99": at(0.99), "lagMax": lags[-1] if lags else None,
-        "rssGrowthMiB": max(0, peak - rss_before) / MIB, "files": files,
+        "rssGrowthMiB": max(0, peak - rss_before) / MIB, "extra": {}, "files": files,
     }))
 
 
