@@ -40,6 +40,8 @@ export class Destination extends EventEmitter {
   file: string;
   /** Always false: nothing is written on the caller's thread (sonic-boom's field, for code that reads it). */
   readonly writing = false;
+  /** Always true, as for a stream: pino(destination) takes an object with it for a stream, not for options. */
+  readonly writable = true;
   /** True once end() or destroy() was called. */
   destroyed = false;
   readonly #target: AsyncFile;

@@ -109,7 +109,8 @@ const SCENARIOS = {
   async pinoFlushRotate(dir) {
     const sb = await Sandbox.create({ preopens: { "/out": dir } });
     const dest = await sb.destination("/out/app.log", { durability: "synced" });
-    const logger = pino({ base: undefined, timestamp: false }, dest);
+    // The one-argument form, as pino's docs show it: pino must take it for a stream, not options.
+    const logger = pino(dest);
     for (let i = 0; i < 10_000; i++) logger.info({ i }, "before");
     await new Promise((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
     const { readFileSync } = await import("node:fs");
