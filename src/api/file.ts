@@ -3,7 +3,7 @@ import { Readable, type Writable } from "node:stream";
 import { ArgumentError, badFile, WasiError } from "../errors.js";
 import type { Channel } from "../transport/channel.js";
 import { KIND_CLOSE, KIND_DATASYNC, KIND_FLUSH, KIND_REOPEN, KIND_SYNC, KIND_TRUNCATE } from "../transport/layout.js";
-import { fstat, lines, pieces, readInto } from "./reads.js";
+import { fstat, LineReader, pieces, readInto } from "./reads.js";
 import type { FileStats } from "./stats.js";
 import { type FileWriteStreamOptions, nodeWritable, webWritable } from "./streams.js";
 import { checkWriteOptions, type OpenFlags, openPayload, toWritable, type WriteData, type WriteOptions } from "./validate.js";
@@ -199,9 +199,14 @@ export class AsyncFile implements AsyncDisposable {
   }
 
   /** The lines from the file's position to its end: UTF-8, without their "\n" (or "\r\n"). */
-  async *readLines(): AsyncGenerator<string, void, undefined> {
-    this.#readable("fd_read");
-    yield* lines(this.#channel, this.#handle, this.path);
+  readLines(): AsyncIterableIterator<string> {
+    let refused: Error | undefined;
+    try {
+      this.#readable("fd_read");
+    } catch (error) {
+      refused = error as Error; // told at the first next(), as a generator would
+    }
+    return new LineReader(this.#channel, this.#handle, this.path, refused);
   }
 
   /** A WHATWG ReadableStream of the file's bytes, from its position to its end. */

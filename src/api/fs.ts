@@ -169,7 +169,7 @@ export async function readFile(ctx: FsContext, path: unknown, encoding: unknown)
   try {
     const { size } = await fstat(channel, handle, target);
     const bytes = await readRest(channel, handle, target, size);
-    return text ? decoder.decode(bytes) : bytes;
+    return text ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8") : bytes;
   } finally {
     await channel.request(KIND_CLOSE, handle, "fd_close", target).finally(() => channel.releaseHandle(handle));
   }

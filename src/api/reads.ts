@@ -5,6 +5,7 @@
 // instead of holding them up; a few reads are kept in flight for speed.
 import type { Channel } from "../transport/channel.js";
 import { KIND_FSTAT, KIND_READ, REPLY_STAT_BYTES } from "../transport/layout.js";
+import { settle } from "../transport/yield.js";
 import { FileStats } from "./stats.js";
 
 /** Reads kept in flight by the whole-file readers. */
@@ -80,7 +81,8 @@ export async function* pieces<T>(
 
 /** The rest of the file, from its position; `sizeHint` sizes the buffer (it grows if the file did). */
 export async function readRest(channel: Channel, handle: number, path: string, sizeHint: number): Promise<Uint8Array> {
-  let buffer = new Uint8Array(Math.max(sizeHint, 1));
+  // Not zero-filled: only what was read is handed out (a 256 MiB zero fill held the loop ~60 ms).
+  let buffer: Uint8Array = Buffer.allocUnsafeSlow(Math.max(sizeHint, 1));
   let length = 0;
   const append = (bytes: Uint8Array): void => {
     if (length + bytes.length > buffer.length) {
@@ -95,17 +97,155 @@ export async function readRest(channel: Channel, handle: number, path: string, s
   return length === buffer.length ? buffer : buffer.subarray(0, length);
 }
 
-/** The file's lines, from its position: UTF-8, without their "\n" (or "\r\n"); a last line without one too. */
-export async function* lines(channel: Channel, handle: number, path: string): AsyncGenerator<string, void, undefined> {
-  const decoder = new TextDecoder();
-  const strip = (line: string) => (line.endsWith("\r") ? line.slice(0, -1) : line);
-  let carry = "";
-  // Decoded as each read completes (in order), so a character cut between two reads is whole.
-  for await (const text of pieces(channel, handle, path, (bytes) => decoder.decode(bytes, { stream: true }))) {
-    const parts = (carry + text).split("\n");
-    carry = parts.pop()!;
-    for (const part of parts) yield strip(part);
+/**
+ * The file's lines, from its position: UTF-8, without their "\n" (or
+ * "\r\n"); a last line without one too. A hand-written iterator, not an
+ * async generator: a generator costs a promise hop per line, which made it
+ * slower than node:readline. Each line is a slice of the decoded piece (no
+ * copy, unlike split()), handed out in a resolved promise that is parked now
+ * and then (settle) so the caller's loop still gets its turns.
+ */
+export class LineReader implements AsyncIterableIterator<string> {
+  readonly #channel: Channel;
+  readonly #handle: number;
+  readonly #path: string;
+  readonly #decoder = new Utf8Pieces();
+  #refused: Error | undefined;
+  #text = ""; // the decoded text not yet handed out, from #at
+  #at = 0;
+  #reads: Promise<string | undefined>[] = [];
+  #ended = false; // the last read came back empty
+  #done = false;
+  #filling: Promise<IteratorResult<string, undefined>> | undefined;
+
+  /** `refused`: why the file cannot be read (closed, not opened for reading); told at the first next(). */
+  constructor(channel: Channel, handle: number, path: string, refused: Error | undefined) {
+    this.#channel = channel;
+    this.#handle = handle;
+    this.#path = path;
+    this.#refused = refused;
   }
-  carry += decoder.decode();
-  if (carry !== "") yield strip(carry);
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<string, undefined>> {
+    const end = this.#text.indexOf("\n", this.#at);
+    if (end >= 0) {
+      const value = this.#line(end);
+      return settle({ value, done: false }, value.length);
+    }
+    if (this.#filling) return this.#filling.then(() => this.next()); // a next() that did not wait for the last
+    this.#filling = this.#fill().finally(() => {
+      this.#filling = undefined;
+    });
+    return this.#filling;
+  }
+
+  /** Stops early (a `break` out of for await): the reads in flight finish before the file is used again. */
+  async return(): Promise<IteratorResult<string, undefined>> {
+    this.#done = true;
+    this.#text = "";
+    this.#at = 0;
+    await Promise.allSettled(this.#reads);
+    this.#reads = [];
+    return { value: undefined, done: true };
+  }
+
+  async #fill(): Promise<IteratorResult<string, undefined>> {
+    if (this.#refused) {
+      const error = this.#refused;
+      this.#refused = undefined;
+      this.#done = true;
+      throw error;
+    }
+    try {
+      while (!this.#done) {
+        while (!this.#ended && this.#reads.length < AHEAD) this.#reads.push(this.#read());
+        const read = this.#reads.shift();
+        const text = read === undefined ? undefined : await read;
+        if (text === undefined) {
+          if (this.#reads.length > 0) continue;
+          this.#done = true;
+          this.#text = this.#text.slice(this.#at) + this.#decoder.end();
+          this.#at = 0;
+          if (this.#text !== "") return { value: this.#line(this.#text.length), done: false };
+          break;
+        }
+        this.#text = this.#text.slice(this.#at) + text; // what is left of the last piece: a line cut in two
+        this.#at = 0;
+        const end = this.#text.indexOf("\n");
+        if (end >= 0) return { value: this.#line(end), done: false };
+      }
+    } catch (error) {
+      await this.return();
+      throw error;
+    }
+    return { value: undefined, done: true };
+  }
+
+  /** The line from #at to `end` (a "\n", or the end of the text), without a "\r" before it; #at moves past it. */
+  #line(end: number): string {
+    const start = this.#at;
+    this.#at = end + 1;
+    return this.#text.slice(start, this.#text.charCodeAt(end - 1) === CR && end > start ? end - 1 : end);
+  }
+
+  /** One read of a reply slot, decoded as it completes (in file order, so a character cut between reads is whole). */
+  #read(): Promise<string | undefined> {
+    const slot = this.#channel.replySlot;
+    return this.#channel.requestReply(KIND_READ, this.#handle, "fd_read", this.#path, readPayload(slot), {
+      bytes: slot,
+      take: (reply, answer) => {
+        if (answer.value === 0) this.#ended = true;
+        return this.#ended ? undefined : this.#decoder.decode(reply.subarray(0, answer.value));
+      },
+    });
+  }
+}
+
+const CR = 13;
+
+/**
+ * UTF-8 text of consecutive pieces that may cut a character in two. Buffer's
+ * decoder, not a streaming TextDecoder: on Node that was most of readLines()'
+ * time. The bytes of a cut character wait for the next piece; malformed bytes
+ * become U+FFFD, as with TextDecoder.
+ */
+export class Utf8Pieces {
+  #held: Uint8Array | undefined;
+
+  decode(piece: Uint8Array): string {
+    let bytes = piece;
+    if (this.#held) {
+      bytes = new Uint8Array(this.#held.length + piece.length);
+      bytes.set(this.#held);
+      bytes.set(piece, this.#held.length);
+      this.#held = undefined;
+    }
+    const whole = completeUpTo(bytes);
+    if (whole < bytes.length) this.#held = bytes.slice(whole);
+    return utf8(bytes, whole);
+  }
+
+  /** What a last, cut character leaves (U+FFFD). */
+  end(): string {
+    const held = this.#held;
+    this.#held = undefined;
+    return held ? utf8(held, held.length) : "";
+  }
+}
+
+const utf8 = (bytes: Uint8Array, length: number): string => Buffer.from(bytes.buffer, bytes.byteOffset, length).toString("utf8");
+
+/** Where the last character of `bytes` that is cut short starts (bytes.length when none is). */
+function completeUpTo(bytes: Uint8Array): number {
+  for (let i = bytes.length - 1; i >= 0 && i >= bytes.length - 4; i--) {
+    const byte = bytes[i]!;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return i + length > bytes.length ? i : bytes.length;
+  }
+  return bytes.length;
 }

@@ -68,6 +68,11 @@ export const SCENARIOS = {
     writeFileSync(join(dir, "crlf"), "one\r\ntwo\r\n\r\nfour");
     writeFileSync(join(dir, "empty"), "");
     writeFileSync(join(dir, "newline"), "\n");
+    // 4-byte characters cut at every byte offset by the reads' edges; malformed bytes and a cut last character.
+    const emoji = Array.from({ length: 200_000 }, (_, i) => `${"🚀".repeat(i % 7)}${"x".repeat(i % 3)}`);
+    writeFileSync(join(dir, "emoji"), emoji.join("\n"));
+    const malformed = Uint8Array.of(0x61, 0xff, 0x62, 0x0a, 0xc3, 0x0a, 0xe6, 0x97);
+    writeFileSync(join(dir, "malformed"), malformed);
     const collect = async (name) => {
       const file = await sb.open(`/d/${name}`, "r");
       const out = [];
@@ -81,6 +86,8 @@ export const SCENARIOS = {
       crlf: await collect("crlf"),
       empty: await collect("empty"),
       newline: await collect("newline"),
+      emoji: (await collect("emoji")).every((line, i, all) => all.length === emoji.length && line === emoji[i]),
+      malformed: JSON.stringify(await collect("malformed")) === JSON.stringify(new TextDecoder().decode(malformed).split("\n")),
     };
     await sb.close();
     return result;
@@ -194,7 +201,7 @@ export const SCENARIOS = {
 
 export const EXPECTED = {
   readsByteForByte: { empty: true, one: true, large: true, text: true, pieces: true, stream: true },
-  readLines: { million: true, crlf: ["one", "two", "", "four"], empty: [], newline: [""] },
+  readLines: { million: true, crlf: ["one", "two", "", "four"], empty: [], newline: [""], emoji: true, malformed: true },
   atomicReader: { torn: 0, readsHappened: true, last: true, left: ["config.json"] },
   atomicFailure: { code: "EIO", after: "ok", content: "second try", left: ["target.txt"] },
   atomicConcurrent: { whole: true, left: ["x.json"], escaped: "ENOTCAPABLE", folder: "EISDIR" },
