@@ -191,6 +191,20 @@ describe("what write() takes", () => {
   });
 });
 
+describe("many requests at once", () => {
+  it("2,000 stats, reads and opens in flight together (more than the answer queue's 256) all get their own answer", async () => {
+    const dir = await tempDir();
+    const sb = await sandboxIn(dir);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => sb.writeFile(`/out/f${i}`, "x".repeat(i))));
+    const sizes = await Promise.all(Array.from({ length: 2000 }, (_, i) => sb.stat(`/out/f${i % 50}`).then((s) => s.size)));
+    expect(sizes).toEqual(Array.from({ length: 2000 }, (_, i) => i % 50));
+    const texts = await Promise.all(Array.from({ length: 500 }, (_, i) => sb.readFile(`/out/f${i % 50}`, "utf8")));
+    expect(texts.every((text, i) => text === "x".repeat(i % 50))).toBe(true);
+    const missing = await Promise.all(Array.from({ length: 300 }, (_, i) => sb.stat(`/out/none${i}`).catch((e) => e.code)));
+    expect(new Set(missing)).toEqual(new Set(["ENOENT"]));
+  });
+});
+
 describe("flush, sync and close", () => {
   it("flush() makes the bytes visible before close", async () => {
     const dir = await tempDir();

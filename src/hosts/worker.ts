@@ -4,6 +4,7 @@
 import { closeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { errnoOfCode } from "../errors.js";
+import { AnswerWriter } from "../transport/answers.js";
 import {
   CTRL_FAILURES,
   CTRL_HOT,
@@ -132,7 +133,7 @@ async function start(config: WorkerConfig): Promise<{ core: CoreExports; anchore
   return { core, anchored };
 }
 
-function run(core: CoreExports): void {
+function run(core: CoreExports, answers: AnswerWriter): void {
   const ctrl = core.ctrlPtr();
   const i32 = new Int32Array(core.memory.buffer);
   const state = (ctrl + CTRL_STATE) >> 2;
@@ -151,12 +152,15 @@ function run(core: CoreExports): void {
     // so the error reaches whoever waits on that file, or onError.
     for (const count = Atomics.load(i32, failures); failuresSeen < count; failuresSeen++) {
       const entry = failLog + ((failuresSeen % FAILLOG_SIZE) * FAILLOG_ENTRY) / 4;
-      post({ type: "failed", handle: i32[entry]! >>> 0, errno: i32[entry + 1]!, call: i32[entry + 2]! });
+      const handle = i32[entry]! >>> 0;
+      const errno = i32[entry + 1]!;
+      const call = i32[entry + 2]!;
+      answers.failure(handle, errno, call, failuresSeen); // ahead of later answers
+      post({ type: "failed", index: failuresSeen, handle, errno, call }); // wakes the main thread if nothing waits
     }
     if (status === PUMP_PROGRESS) continue;
     if (status === PUMP_COMPLETED || status === PUMP_STOPPED) {
-      post({
-        type: "done",
+      answers.answer({
         req: i32[result + RESULT_REQ / 4]! >>> 0,
         errno: i32[result + RESULT_ERRNO / 4]!,
         value: i32[result + RESULT_VALUE / 4]! >>> 0,
@@ -197,5 +201,5 @@ start(workerData as WorkerConfig).then((started) => {
     failLog: core.failLogPtr(),
     anchored,
   });
-  run(core);
+  run(core, new AnswerWriter((workerData as WorkerConfig).answers));
 });

@@ -5,6 +5,7 @@
 import { Worker } from "node:worker_threads";
 import { badFile, CALL_NAMES, errnoOfCode, WasiError, workerExited } from "../errors.js";
 import { nextTurn } from "../hosts/runtime.js";
+import { ANSWER_SLOTS, AnswerReader, answerQueueMemory, FAILURE_REQ, type QueueEntry } from "./answers.js";
 import { type Drainable, trackForExit, untrackForExit } from "./exit.js";
 import {
   CTRL_HOT,
@@ -127,6 +128,10 @@ export class Channel implements Drainable {
   #progressWord = 0;
   #hotWord = 0;
   readonly #requests = new Map<number, Waiter>();
+  readonly #answers: AnswerReader;
+  #sentControls = 0; // control records in the ring or in the core, not yet answered
+  #answersArmed = false;
+  #failuresTaken = 0; // failures told so far (by the answer queue or a message)
   #queue: (Op | undefined)[] = [];
   #queueHead = 0;
   #nextReq = 1;
@@ -153,7 +158,9 @@ export class Channel implements Drainable {
   /** Resolves once the worker has exited (its region of memory is free again). */
   readonly exited: Promise<void>;
 
-  private constructor(config: WorkerConfig, script: string) {
+  private constructor(base: Omit<WorkerConfig, "answers">, script: string) {
+    const config: WorkerConfig = { ...base, answers: answerQueueMemory() };
+    this.#answers = new AnswerReader(config.answers);
     // V8 reserves a code range per isolate (128 MiB and up) that this small
     // loop never fills: a small one lets hundreds of sandboxes start under
     // `ulimit -v` (Deno and Bun ignore it). A test plan that exhausts memory
@@ -199,15 +206,12 @@ export class Channel implements Drainable {
           );
           break;
         }
-        case "done":
-          this.#complete(message);
-          break;
         case "space":
           this.#drainQueue();
           break;
         case "failed":
-          this.onFileFailure?.(message.handle, message.errno, message.call);
-          this.#settleDurable(message.handle);
+          this.#takeAnswers(); // the failures before it, and the answers before those
+          this.#fileFailed(message.index, message.handle, message.errno, message.call);
           break;
       }
     });
@@ -224,7 +228,7 @@ export class Channel implements Drainable {
   }
 
   /** Starts the worker from its source (`script`, a CommonJS script) and waits until it is ready. */
-  static async start(config: WorkerConfig, script: string): Promise<Channel> {
+  static async start(config: Omit<WorkerConfig, "answers">, script: string): Promise<Channel> {
     const channel = new Channel(config, script);
     try {
       await channel.#ready;
@@ -491,9 +495,13 @@ export class Channel implements Drainable {
         if (!producer.writeControl(control.kind, control.file, control.req, control.payload)) return false;
         this.#replySlots[slot] = true;
         waiter.slot = slot;
+        this.#controlSent();
         return true;
       }
-      return producer.writeControl(control.kind, control.file, control.req, control.payload);
+      if (this.#sentControls >= ANSWER_SLOTS) return false; // the answer queue holds that many
+      if (!producer.writeControl(control.kind, control.file, control.req, control.payload)) return false;
+      this.#controlSent();
+      return true;
     }
     const write = op as WriteOp;
     const { data } = write;
@@ -527,7 +535,7 @@ export class Channel implements Drainable {
     if (waits) waits.push(wait);
     else this.#durable.set(file, [wait]);
     if (this.#durableCount++ === 0) {
-      Atomics.store(this.#i32!, this.#hotWord, 1);
+      this.#updateHot();
       this.#updateRef();
     }
     this.#armProgress();
@@ -587,12 +595,58 @@ export class Channel implements Drainable {
     if (kept === 0) this.#durable.delete(file);
     this.#durableCount -= before - kept;
     if (this.#durableCount === 0 && before !== kept) {
-      Atomics.store(i32, this.#hotWord, 0);
+      this.#updateHot();
       this.#updateRef();
     }
   }
 
-  #complete(message: { req: number; errno: number; value: number; value2: number; call: number }): void {
+  #controlSent(): void {
+    if (this.#sentControls++ === 0) this.#updateHot();
+    this.#armAnswers();
+  }
+
+  /** Waits (without blocking) for the answer queue while control records are out. */
+  #armAnswers(): void {
+    if (this.#answersArmed || this.#sentControls === 0 || this.#failure) return;
+    this.#answersArmed = true;
+    const rearm = (): void => {
+      this.#answersArmed = false;
+      this.#takeAnswers();
+      this.#armAnswers();
+    };
+    const waiting = this.#answers.wait();
+    if (waiting) waiting.then(rearm);
+    else queueMicrotask(rearm);
+  }
+
+  readonly #takeEntry = (entry: QueueEntry): void => {
+    if (entry.req === FAILURE_REQ) this.#fileFailed(entry.value2, entry.value, entry.errno, entry.call);
+    else {
+      this.#sentControls--;
+      this.#complete(entry);
+    }
+  };
+
+  #takeAnswers(): void {
+    if (this.#failure) return;
+    this.#answers.takeAll(this.#takeEntry);
+    if (this.#sentControls === 0) this.#updateHot();
+  }
+
+  /** A file failed (the core logged it): told once, whichever path brings it first. */
+  #fileFailed(index: number, handle: number, errno: number, call: number): void {
+    if (!atOrAfter(index, this.#failuresTaken)) return;
+    this.#failuresTaken = (index + 1) | 0;
+    this.onFileFailure?.(handle, errno, call);
+    this.#settleDurable(handle);
+  }
+
+  /** The worker spins a little before it sleeps while something waits on it (see hosts/worker.ts). */
+  #updateHot(): void {
+    if (this.#i32) Atomics.store(this.#i32, this.#hotWord, this.#durableCount > 0 || this.#sentControls > 0 ? 1 : 0);
+  }
+
+  #complete(message: QueueEntry): void {
     const waiter = this.#requests.get(message.req);
     if (!waiter) return;
     this.#requests.delete(message.req);

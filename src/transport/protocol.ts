@@ -2,7 +2,8 @@ import type { FaultPlan } from "../internal.js";
 
 // Messages between a sandbox's worker and the main thread. Messages are for
 // rare events only; writes travel through the ring, their completions
-// through the file table (see channel.ts).
+// through the file table, answers to control records through the answer
+// queue (see channel.ts and answers.ts).
 
 /** A preopen as the worker gets it: the host folder already resolved (realpath) and identified. */
 export interface PinnedPreopen {
@@ -25,6 +26,8 @@ export interface WorkerConfig {
   replyBytes: number;
   allowSpecialFiles: boolean;
   refuseHardLinks: boolean;
+  /** The answer queue (answers.ts). */
+  answers: SharedArrayBuffer;
   /** Test-only fault injection (see kFaults in internal.ts). */
   faults?: FaultPlan;
 }
@@ -33,6 +36,6 @@ export type WorkerMessage =
   /** `anchored`: the walk is anchored on open directories by the host (see hosts/beneath.ts). */
   | { type: "ready"; ctrl: number; ring: number; reply: number; files: number; failLog: number; anchored: boolean }
   | { type: "fatal"; code: string; errno: number; message: string; path?: string }
-  | { type: "done"; req: number; errno: number; value: number; value2: number; call: number }
   | { type: "space" }
-  | { type: "failed"; handle: number; errno: number; call: number };
+  /** A file failed; `index` counts failures (the answer queue may have told it already). */
+  | { type: "failed"; index: number; handle: number; errno: number; call: number };
