@@ -283,7 +283,9 @@ export class Channel implements Drainable {
 
   /** The errno a failed file keeps answering (0: not failed), read from the file table. */
   fileErrno(handle: number): number {
-    return Atomics.load(this.#i32!, (this.#files + handle * FILE_ENTRY + FILE_ERRNO) >> 2);
+    // A plain read (every write asks): the errno is set once and kept, and a
+    // write that misses it by a moment is told by the next call instead.
+    return this.#i32![(this.#files + handle * FILE_ENTRY + FILE_ERRNO) >> 2]!;
   }
 
   /** The WASI call that failed a file (fd_write, fd_datasync, ...). */
