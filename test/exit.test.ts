@@ -84,6 +84,13 @@ describe.each(HOSTS)("the process on %s", (host) => {
     expect(linesIn(join(dir, "lines.txt"))).toBe(50_000);
   });
 
+  it("writes queued behind more requests than the answer queue holds are written at process.exit()", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["behindRequests", dir]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe(Array.from({ length: 2000 }, (_, i) => line(i)).join(""));
+  });
+
   it("writes behind a reopen() still in flight are written at process.exit(), each to its file", async () => {
     const dir = await tempDir();
     const run = await child(host, ["reopen", dir]);

@@ -103,6 +103,11 @@ export class AnswerReader {
     }
   }
 
+  /** Blocks this thread until there is something to take or `ms` pass (process exit and signals only). */
+  waitSync(ms: number): void {
+    if (ms > 0) Atomics.wait(this.#queue, PRODUCED, this.#consumed, ms);
+  }
+
   /** Resolves once there is something to take; undefined when there already is. */
   wait(): Promise<unknown> | undefined {
     if (typeof Atomics.waitAsync !== "function") return new Promise((resolve) => setTimeout(resolve, 1)); // poll

@@ -131,6 +131,7 @@ export class Channel implements Drainable {
   readonly #answers: AnswerReader;
   #sentControls = 0; // control records in the ring or in the core, not yet answered
   #answersArmed = false;
+  #awaitingAnswers = false; // the queue's head waits for an answer slot (#takeAnswers drains)
   #failuresTaken = 0; // failures told so far (by the answer queue or a message)
   #queue: (Op | undefined)[] = [];
   #queueHead = 0;
@@ -418,9 +419,13 @@ export class Channel implements Drainable {
     const producer = this.#producer;
     if (this.#failure || !producer) return 0;
     for (;;) {
+      this.#takeAnswers(); // frees answer slots a queued request may wait for
       this.#drainQueue();
       if (this.#queueHead === this.#queue.length && producer.empty) return 0;
-      if (!producer.waitConsumed(deadline)) return this.#unwritten(producer);
+      if (this.#awaitingAnswers && producer.empty) {
+        if (performance.now() >= deadline) return this.#unwritten(producer);
+        this.#answers.waitSync(deadline - performance.now()); // the queue's head waits for an answer slot
+      } else if (!producer.waitConsumed(deadline)) return this.#unwritten(producer);
     }
   }
 
@@ -462,6 +467,7 @@ export class Channel implements Drainable {
       }
       if (producer.acceptedBytes >= budgetEnd) continue; // out of budget, not of room
       producer.publish(true);
+      if (this.#awaitingAnswers) break; // taking answers drains again (#takeAnswers)
       if (producer.wantSpace(headSeen)) continue; // space was freed meanwhile
       break; // the worker posts "space" when it frees some
     }
@@ -484,6 +490,15 @@ export class Channel implements Drainable {
     });
   }
 
+  /**
+   * The queue's head waits for an answer (a free answer or reply slot), not
+   * for ring space: spinning on the ring's head would not free one.
+   */
+  #blockOnAnswers(): false {
+    this.#awaitingAnswers = true;
+    return false;
+  }
+
   /** Puts as much of `op` into the ring as fits (and the pass's budget allows); true when all of it is in. */
   #advance(producer: RingProducer, op: Op, budgetEnd: number): boolean {
     if (op.kind !== 0) {
@@ -492,7 +507,7 @@ export class Channel implements Drainable {
       if (waiter.reply && waiter.slot < 0) {
         // Its answer needs a reply slot: wait (in order) until one is free.
         const slot = this.#replySlots.indexOf(false);
-        if (slot < 0) return false;
+        if (slot < 0) return this.#blockOnAnswers();
         new DataView(control.payload!.buffer).setUint32(0, slot * this.replySlot, true);
         if (!producer.writeControl(control.kind, control.file, control.req, control.payload)) return false;
         this.#replySlots[slot] = true;
@@ -500,7 +515,7 @@ export class Channel implements Drainable {
         this.#controlSent();
         return true;
       }
-      if (this.#sentControls >= ANSWER_SLOTS) return false; // the answer queue holds that many
+      if (this.#sentControls >= ANSWER_SLOTS) return this.#blockOnAnswers(); // the answer queue holds that many
       if (!producer.writeControl(control.kind, control.file, control.req, control.payload)) return false;
       this.#controlSent();
       return true;
@@ -633,6 +648,10 @@ export class Channel implements Drainable {
     if (this.#failure) return;
     this.#answers.takeAll(this.#takeEntry);
     if (this.#sentControls === 0) this.#updateHot();
+    if (this.#awaitingAnswers) {
+      this.#awaitingAnswers = false;
+      this.#drainQueue(); // the queue's head may go now
+    }
   }
 
   /** A file failed (the core logged it): told once, whichever path brings it first. */
@@ -659,7 +678,7 @@ export class Channel implements Drainable {
     }
     if (waiter.slot >= 0) {
       this.#replySlots[waiter.slot] = false;
-      if (this.backlogged) queueMicrotask(() => this.#drainQueue()); // a request may wait for the slot
+      if (this.backlogged) this.#awaitingAnswers = true; // a request may wait for the slot: #takeAnswers drains
     }
     if (message.errno === 0) waiter.resolve(answer);
     else {

@@ -68,6 +68,17 @@ const SCENARIOS = {
     end(how);
   },
 
+  /** Writes interleaved with more stat() requests than the answer queue's 256 slots, then exit at once. */
+  async behindRequests(dir) {
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, ...slowDisk(1) });
+    const file = await sb.open("/out/lines.txt", "w");
+    for (let i = 0; i < 2000; i++) {
+      file.stat();
+      file.write(line(i));
+    }
+    process.exit(0);
+  },
+
   /** Rotation: writes behind a reopen() that has not finished, then exit. */
   async reopen(dir) {
     const sb = await Sandbox.create({ preopens: { "/out": dir }, bufferSize: 64 * 1024, ...slowDisk(1) });

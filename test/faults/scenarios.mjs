@@ -280,6 +280,7 @@ if (isMain && args.length > 0) {
   for (const name of names.length ? names : Object.keys(SCENARIOS)) {
     const sub = join(dir, name);
     mkdirSync(sub, { recursive: true });
+    console.error(`scenario ${name}`); // a child that hangs says where (the test prints stderr)
     results[name] = await SCENARIOS[name](sub);
   }
   console.log(JSON.stringify(results));
