@@ -119,10 +119,20 @@ export function markWritten(handle: u32, seq: u32): void {
   atomic.store<u32>(entry(handle) + FILE_WRITTEN, seq);
 }
 
+/**
+ * fd_datasync or fd_sync. A file that cannot be synced (a FIFO, a device) is
+ * EINVAL, as fsync(2) says: node:wasi answers ENOTCAPABLE (no sync right on
+ * such an fd), a code this library keeps for paths that leave the sandbox.
+ */
+function syncFd(fd: u32, dataOnly: bool): errno {
+  const err = dataOnly ? fd_datasync(fd) : fd_sync(fd);
+  return err == errno.NOTCAPABLE ? errno.INVAL : err;
+}
+
 /** fd_datasync for a group of "synced" writes up to `seq`; a failure fails the file. */
 export function syncGroup(handle: u32, seq: u32): bool {
   const e = entry(handle);
-  const err = fd_datasync(load<u32>(e + FILE_FD));
+  const err = syncFd(load<u32>(e + FILE_FD), true);
   if (err != errno.SUCCESS) {
     failFile(handle, err, CALL_FD_DATASYNC, load<u32>(e + FILE_SYNCED) + 1);
     return false;
@@ -255,7 +265,7 @@ export function syncFile(handle: u32, dataOnly: bool): errno {
   if (fd == NO_FD) return errno.BADF;
   const failed = failure(handle);
   if (failed != errno.SUCCESS) return failed;
-  const err = dataOnly ? fd_datasync(fd) : fd_sync(fd);
+  const err = syncFd(fd, dataOnly);
   if (err != errno.SUCCESS) {
     const e = entry(handle);
     failFile(handle, err, dataOnly ? CALL_FD_DATASYNC : CALL_FD_SYNC, load<u32>(e + FILE_SYNCED) + 1);
@@ -366,7 +376,7 @@ export function commitFile(handle: u32): errno {
   const slot = <i32>tag - 1;
   let err = failure(handle);
   if (err == errno.SUCCESS) {
-    err = fd_datasync(fd);
+    err = syncFd(fd, true);
     if (err != errno.SUCCESS) failFile(handle, err, CALL_FD_DATASYNC, load<u32>(entry(handle) + FILE_SYNCED) + 1);
   }
   const dir = load<i32>(atomicDir + <usize>slot * 4);

@@ -54,7 +54,7 @@ let slotStaged: usize = 0; // bytes used in the slot's staging area
 let slotCount: usize = 0; // iovecs in use
 let slotBytes: usize = 0;
 let slotFirstSeq: usize = 0; // first sequence number not yet written
-let slotLastSeq: usize = 0; // last sequence number gathered
+let slotLastSeq: usize = 0; // last sequence number wholly gathered (firstSeq - 1: none)
 let slotSynced: usize = 0; // "synced" records gathered (0: no fd_datasync wanted)
 let slotIovs: usize = 0;
 let slots: i32 = 0;
@@ -104,27 +104,29 @@ function slotFor(handle: u32): i32 {
   return slots++;
 }
 
-/** Hands the slot's iovecs to fd_write; the file fails if that does. */
+/**
+ * Hands the slot's iovecs to fd_write; the file fails if that does. Then
+ * the records wholly gathered so far are written: marked so (a large record
+ * goes out a chunk at a time, and is marked only once its last chunk is).
+ */
 function writeSlot(slot: i32): void {
   const count = <i32>load<u32>(field(slotCount, slot));
-  if (count == 0) return;
   const handle = load<u32>(field(slotHandle, slot));
-  const iovs = slotIovs + <usize>slot * <usize>IOV_MAX * 8;
-  if (isWritable(handle)) {
-    const err = writeAll(fdOf(handle), iovs, count);
-    if (err != errno.SUCCESS) {
-      failFile(handle, err, CALL_FD_WRITE, load<u32>(field(slotFirstSeq, slot)));
-      bump(STAT_DROPPED, <u64>load<u32>(field(slotBytes, slot))); // at most: some may have gone out
-    } else {
-      markWritten(handle, load<u32>(field(slotLastSeq, slot)));
-      store<u32>(field(slotFirstSeq, slot), load<u32>(field(slotLastSeq, slot)) + 1);
-    }
-  } else {
-    bump(STAT_DROPPED, <u64>load<u32>(field(slotBytes, slot)));
+  if (count > 0) {
+    const iovs = slotIovs + <usize>slot * <usize>IOV_MAX * 8;
+    const writable = isWritable(handle);
+    const err = writable ? writeAll(fdOf(handle), iovs, count) : errno.SUCCESS;
+    if (err != errno.SUCCESS) failFile(handle, err, CALL_FD_WRITE, load<u32>(field(slotFirstSeq, slot)));
+    if (!writable || err != errno.SUCCESS) bump(STAT_DROPPED, <u64>load<u32>(field(slotBytes, slot))); // at most: some may have gone out
+    store<u32>(field(slotCount, slot), 0);
+    store<u32>(field(slotBytes, slot), 0);
+    store<u32>(field(slotStaged, slot), 0);
   }
-  store<u32>(field(slotCount, slot), 0);
-  store<u32>(field(slotBytes, slot), 0);
-  store<u32>(field(slotStaged, slot), 0);
+  const last = load<u32>(field(slotLastSeq, slot));
+  if (last + 1 != load<u32>(field(slotFirstSeq, slot)) && isWritable(handle)) {
+    markWritten(handle, last);
+    store<u32>(field(slotFirstSeq, slot), last + 1);
+  }
 }
 
 /** Copies a small record into the slot's staging area, growing its last iovec when it can. */
@@ -304,9 +306,9 @@ export function pump(): i32 {
         const slot = slotFor(handle);
         if (slot < 0) break; // too many files in one window: write these first
         const seq = load<u32>(rec + REC_SEQ);
-        store<u32>(field(slotLastSeq, slot), seq);
         if (load<u32>(field(slotCount, slot)) == 0 && load<u32>(field(slotBytes, slot)) == 0) {
-          store<u32>(field(slotFirstSeq, slot), seq);
+          store<u32>(field(slotFirstSeq, slot), seq); // first not yet written
+          store<u32>(field(slotLastSeq, slot), seq - 1); // none wholly in the slot yet
         }
         const flags = <i32>(word >> REC_FLAGS_SHIFT);
         if (flags != 0) {
@@ -314,6 +316,8 @@ export function pump(): i32 {
           if ((flags & WANT_SYNCED) != 0) store<u32>(field(slotSynced, slot), load<u32>(field(slotSynced, slot)) + 1);
         }
         addBytes(slot, rec + REC_HEADER, len);
+        store<u32>(field(slotLastSeq, slot), seq); // wholly in the slot now, or already out
+        if (load<u32>(field(slotCount, slot)) == 0) writeSlot(slot); // out: mark it written
       } else {
         bump(STAT_DROPPED, <u64>len); // its file failed (or is not open): nothing more is written to it
       }

@@ -95,6 +95,16 @@ describe.each(HOSTS)("durability on %s", (host) => {
     });
   });
 
+  it("a write of many chunks whose second chunk fails rejects with the code, written or synced (not resolved on its first chunk, not left pending)", async () => {
+    const failed = { write: "EIO", close: "EIO" };
+    expect(scenario(host, "largeWriteFails", await tempDir())).toEqual({ written: failed, synced: failed });
+  });
+
+  it('"synced" on a file that cannot be synced (a FIFO) is EINVAL, as fsync(2) says (Deno does not open FIFOs: ENOTSUP)', async () => {
+    const expected = host === "deno" ? { open: "ENOTSUP" } : { open: "ok", write: "EINVAL", close: "EINVAL" };
+    expect(scenario(host, "syncUnsupported", await tempDir())).toEqual(expected);
+  });
+
   it('a failing fd_write rejects the "written" writes of its group with the code', async () => {
     expect(scenario(host, "writeFails", await tempDir())).toEqual({ first: Array(4).fill("ok"), second: Array(4).fill("EIO") });
   });

@@ -106,6 +106,52 @@ const SCENARIOS = {
     await sb.close().catch(() => undefined);
     say({ first, second });
   },
+
+  /**
+   * A write larger than a chunk goes out a chunk at a time: when a later
+   * chunk fails, the write rejects ("written" and "synced" alike) instead of
+   * resolving on its first chunk or never settling.
+   */
+  async largeWriteFails(dir) {
+    const result = {};
+    for (const level of ["written", "synced"]) {
+      const plan = faults({ fdWrite: ["ok", "EIO"] });
+      const sb = await Sandbox.create({ preopens: { "/out": dir }, chunkSize: 64 * 1024, [kFaults]: plan });
+      const file = await sb.open(`/out/${level}.bin`, "w", { durability: level });
+      let timer;
+      const settled = await Promise.race([
+        codeOf(file.write(new Uint8Array(1024 * 1024))),
+        new Promise((resolve) => {
+          timer = setTimeout(() => resolve("still pending after 10 s"), 10_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      result[level] = { write: settled, close: await codeOf(file.close()) };
+      await sb.close().catch(() => undefined);
+    }
+    say(result);
+  },
+
+  /** "synced" on a FIFO (which cannot be synced): EINVAL on every host that opens one, as fsync(2) says. */
+  async syncUnsupported(dir) {
+    const { execFileSync } = await import("node:child_process");
+    const { closeSync, constants } = await import("node:fs");
+    execFileSync("mkfifo", [join(dir, "pipe")]);
+    const reader = openSync(join(dir, "pipe"), constants.O_RDONLY | constants.O_NONBLOCK); // open, never read
+    const sb = await Sandbox.create({ preopens: { "/out": dir }, allowSpecialFiles: true });
+    const opened = await sb.open("/out/pipe", "w", { durability: "synced" }).then(
+      (file) => ({ file, code: "ok" }),
+      (error) => ({ code: error?.code }),
+    );
+    const result = { open: opened.code };
+    if (opened.file) {
+      result.write = await codeOf(opened.file.write("x\n"));
+      result.close = await codeOf(opened.file.close());
+    }
+    await sb.close().catch(() => undefined);
+    closeSync(reader);
+    say(result);
+  },
 };
 
 const [scenario, dir, arg] = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2);
