@@ -94,11 +94,31 @@ function rmdirLeaf(): errno {
   return rmdirAt(walkDir, leafName, leafLen);
 }
 
-/** rename: both paths inside the sandbox (across preopens on one file system too). */
+/** The length of a path without its trailing slashes (a name is never all slashes: then `len`). */
+function withoutTrailingSlashes(path: usize, len: i32): i32 {
+  let n = len;
+  while (n > 1 && load<u8>(path + <usize>(n - 1)) == 0x2f) n--;
+  return n;
+}
+
+/**
+ * rename: both paths inside the sandbox (across preopens on one file system
+ * too). A trailing "/" on either path says "a folder", as rename(2) reads it:
+ * the entry renamed must be one (not a file, not a link to a folder), or ENOTDIR.
+ */
 export function renameOp(from: usize, fromLen: i32, to: usize, toLen: i32): errno {
+  const fromBare = withoutTrailingSlashes(from, fromLen);
+  const toBare = withoutTrailingSlashes(to, toLen);
+  const folderOnly = fromBare != fromLen || toBare != toLen;
+  fromLen = fromBare;
+  toLen = toBare;
   for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
     let err = resolve(from, fromLen, false, false);
     if (err == errno.SUCCESS && leafLen == 0) err = atRoot ? refuse(REFUSED_ROOT_ENTRY) : errno.INVAL;
+    if (err == errno.SUCCESS && folderOnly) {
+      err = statAt(walkDir, leafName, leafLen, statBuf); // not followed: the entry itself
+      if (err == errno.SUCCESS && load<u8>(statBuf + STAT_TYPE) != filetype.DIRECTORY) err = errno.NOTDIR;
+    }
     if (err != errno.SUCCESS) {
       releaseWalk();
       if (err == RACED) continue;

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { ArgumentError, WasiError } from "../errors.js";
 import type { Channel } from "../transport/channel.js";
 import {
+  ATOMIC_SLOTS,
   KIND_CLOSE,
   KIND_COMMIT,
   KIND_MKDIR,
@@ -49,7 +50,7 @@ function withPath(path: string, syscall: string, words: number[], size = words.l
   return payload;
 }
 
-/** "a/b/" names the folder "a/b": rmdir, mkdir and rename take it so (the core reads a trailing "/" as "/."). */
+/** "a/b/" names the folder "a/b": rmdir and mkdir take it so (the core reads a trailing "/" as "/."). */
 function withoutTrailingSlash(path: string): string {
   const trimmed = path.replace(/\/+$/, "");
   return trimmed === "" ? path : trimmed;
@@ -95,8 +96,8 @@ export async function rmdir(ctx: FsContext, path: unknown): Promise<void> {
 }
 
 export async function rename(ctx: FsContext, from: unknown, to: unknown): Promise<void> {
-  const source = withoutTrailingSlash(checkPath(from));
-  const target = withoutTrailingSlash(checkPath(to));
+  const source = checkPath(from); // a trailing "/" stays: the core checks the entry is a folder
+  const target = checkPath(to);
   const a = pathBytes(source, "path_rename");
   const b = pathBytes(target, "path_rename");
   const payload = new Uint8Array(4 + a.length + b.length);
@@ -209,18 +210,52 @@ export async function writeAtomic(ctx: FsContext, path: string, data: string | U
   payload.set(target, 8 + temp.length);
   ctx.open("path_open", path);
   const channel = ctx.channel;
-  const handle = takeHandle(channel, path);
+  const slots = atomicSlots.get(channel) ?? new Slots(ATOMIC_SLOTS);
+  atomicSlots.set(channel, slots);
+  await slots.take(); // the core holds ATOMIC_SLOTS atomic writes at once: more wait their turn
   try {
-    await channel.request(KIND_OPEN, handle, "path_open", path, payload);
-  } catch (error) {
-    channel.releaseHandle(handle);
-    throw error;
-  }
-  try {
-    if (data.length > 0) channel.write(handle, data, 0, path).catch(() => undefined); // a failure comes back from COMMIT
-    await channel.request(KIND_COMMIT, handle, "path_rename", path);
+    const handle = takeHandle(channel, path);
+    try {
+      await channel.request(KIND_OPEN, handle, "path_open", path, payload);
+    } catch (error) {
+      channel.releaseHandle(handle);
+      throw error;
+    }
+    try {
+      if (data.length > 0) channel.write(handle, data, 0, path).catch(() => undefined); // a failure comes back from COMMIT
+      await channel.request(KIND_COMMIT, handle, "path_rename", path);
+    } finally {
+      channel.releaseHandle(handle);
+    }
   } finally {
-    channel.releaseHandle(handle);
+    slots.give();
+  }
+}
+
+const atomicSlots = new WeakMap<Channel, Slots>();
+
+/** A counting semaphore: take() waits, in order, while all `count` are taken. */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(count: number) {
+    this.#free = count;
+  }
+
+  take(): Promise<void> | undefined {
+    if (this.#free > 0) {
+      this.#free--;
+      return undefined;
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  give(): void {
+    // The slot passes straight to the next in line, if there is one.
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
   }
 }
 

@@ -45,6 +45,16 @@ export function fstat(channel: Channel, handle: number, path: string): Promise<F
 }
 
 /**
+ * A read kept in flight ahead of the caller: it may fail (the file or the
+ * sandbox closed) while nobody awaits it yet. The caller hears of it when it
+ * awaits the read, or not at all if it stopped; never as an unhandled rejection.
+ */
+function handled<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
+
+/**
  * The file from its position to its end, piece by piece, AHEAD reads in
  * flight; pulled, so nothing is read further ahead than that. `take` makes
  * what is yielded of each piece (a copy, a decoded string): it runs as the
@@ -69,7 +79,7 @@ export async function* pieces<T>(
   const inFlight: Promise<T | undefined>[] = [];
   try {
     for (;;) {
-      while (!ended && inFlight.length < AHEAD) inFlight.push(next());
+      while (!ended && inFlight.length < AHEAD) inFlight.push(handled(next()));
       if (inFlight.length === 0) return;
       const piece = await inFlight.shift()!;
       if (piece !== undefined) yield piece;
@@ -162,7 +172,7 @@ export class LineReader implements AsyncIterableIterator<string> {
     }
     try {
       while (!this.#done) {
-        while (!this.#ended && this.#reads.length < AHEAD) this.#reads.push(this.#read());
+        while (!this.#ended && this.#reads.length < AHEAD) this.#reads.push(handled(this.#read()));
         const read = this.#reads.shift();
         const text = read === undefined ? undefined : await read;
         if (text === undefined) {

@@ -148,6 +148,7 @@ export class Sandbox implements AsyncDisposable {
   readonly #stopReporting: () => void;
   readonly #fs: fs.FsContext;
   #closing: Promise<void> | undefined;
+  readonly #busy = new Set<Promise<unknown>>(); // calls of several requests in flight (#track)
 
   private constructor(channel: Channel, preopens: PinnedPreopen[], want: number, onError: SandboxOptions["onError"]) {
     this.#channel = channel;
@@ -258,19 +259,21 @@ export class Sandbox implements AsyncDisposable {
   }
 
   /** Writes `data` to `path`, replacing what was there; with `atomic`, all at once (see WriteFileOptions). */
-  async writeFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
-    if (options?.atomic === true) {
-      const bytes = toWritable(data);
-      checkPath(path);
-      await fs.writeAtomic(this.#fs, path, bytes, checkOpenOptions({ mkdir: options.mkdir }).bits !== 0);
-      return;
-    }
-    await this.#whole(path, "w", data, options);
+  writeFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
+    return this.#track(async () => {
+      if (options?.atomic === true) {
+        const bytes = toWritable(data);
+        checkPath(path);
+        await fs.writeAtomic(this.#fs, path, bytes, checkOpenOptions({ mkdir: options.mkdir }).bits !== 0);
+        return;
+      }
+      await this.#whole(path, "w", data, options);
+    });
   }
 
   /** Appends `data` to `path`, creating it if needed. */
-  async appendFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
-    await this.#whole(path, "a", data, options);
+  appendFile(path: string, data: WriteData, options?: WriteFileOptions): Promise<void> {
+    return this.#track(() => this.#whole(path, "a", data, options));
   }
 
   /** Creates a folder; with `recursive`, its missing parents too (an existing folder is then fine). */
@@ -305,14 +308,14 @@ export class Sandbox implements AsyncDisposable {
 
   /** The names in a folder ("." and ".." left out). */
   readdir(path: string): Promise<string[]> {
-    return fs.readdir(this.#fs, path);
+    return this.#track(() => fs.readdir(this.#fs, path));
   }
 
   /** A whole file: its bytes, or with "utf8" a string. */
   readFile(path: string): Promise<Uint8Array>;
   readFile(path: string, encoding: "utf8" | "utf-8" | { encoding: "utf8" | "utf-8" }): Promise<string>;
   readFile(path: string, encoding?: unknown): Promise<Uint8Array | string> {
-    return fs.readFile(this.#fs, path, encoding);
+    return this.#track(() => fs.readFile(this.#fs, path, encoding));
   }
 
   /**
@@ -348,6 +351,8 @@ export class Sandbox implements AsyncDisposable {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // Calls of several steps made before close() (readFile, writeFile, ...) finish first.
+      await Promise.allSettled(this.#busy);
       const files = [...this.#files.values()];
       const results = await Promise.allSettled(files.map((file) => file[kShut]()));
       await this.#channel.stop();
@@ -371,6 +376,17 @@ export class Sandbox implements AsyncDisposable {
   /** @internal Kills the worker at once; the failure-path tests use it. */
   [kTerminateWorker](): Promise<void> {
     return this.#channel.terminate();
+  }
+
+  /** Runs a call of several requests; close() lets the ones begun before it finish. */
+  #track<T>(call: () => Promise<T>): Promise<T> {
+    const work = call();
+    this.#busy.add(work);
+    const done = (): void => {
+      this.#busy.delete(work);
+    };
+    work.then(done, done);
+    return work;
   }
 
   async #whole(path: string, flags: OpenFlags, data: WriteData, options: WriteFileOptions | undefined): Promise<void> {

@@ -138,4 +138,18 @@ export const FS_CASES = [
     files: { "pre/existing.txt": "existing\n" },
     absent: ["pre/new-file"],
   },
+  {
+    name: "rename with a trailing '/' on either path moves only a folder (not a file, not a link to one): ENOTDIR",
+    ops: [
+      { op: "rename", from: "/out/existing.txt/", to: "/out/x" },
+      { op: "rename", from: "/out/existing.txt", to: "/out/x/" },
+      { op: "rename", from: "/out/link-in-dir/", to: "/out/y" },
+      { op: "rename", from: "/out/link-in-file/", to: "/out/y" },
+      { op: "rename", from: "/out/a-dir/", to: "/out/b-dir/" },
+      { op: "stat", path: "/out/b-dir" },
+    ],
+    expect: ["ENOTDIR", "ENOTDIR", "ENOTDIR", "ENOTDIR", "ok", "dir"],
+    files: { "pre/existing.txt": "existing\n" },
+    absent: ["pre/x", "pre/y", "pre/a-dir"],
+  },
 ];

@@ -132,17 +132,27 @@ export const SCENARIOS = {
     return { code, after, content, left: readdirSync(dir) };
   },
 
-  /** Concurrent atomic writes to one target: each lands whole, the last one wins, no temps left; mkdir works. */
+  /**
+   * Concurrent atomic writes to one target, more than the core holds at once
+   * (64; the rest wait their turn): each lands whole, one wins, no temps left;
+   * mkdir works.
+   */
   async atomicConcurrent(dir) {
     const sb = await Sandbox.create({ preopens: { "/d": dir } });
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => sb.writeFile("/d/deep/x.json", `{"v":${i}}`, { atomic: true, mkdir: true })),
+    const codes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => codeOf(sb.writeFile("/d/deep/x.json", `{"v":${i}}`, { atomic: true, mkdir: true }))),
     );
     const content = JSON.parse(readFileSync(join(dir, "deep/x.json"), "utf8"));
     const escaped = await codeOf(sb.writeFile("/d/../x.json", "no", { atomic: true }));
     const folder = await codeOf(sb.writeFile("/d/deep", "no", { atomic: true }));
     await sb.close();
-    return { whole: typeof content.v === "number", left: readdirSync(join(dir, "deep")), escaped, folder };
+    return {
+      all: codes.every((code) => code === "ok"),
+      whole: typeof content.v === "number",
+      left: readdirSync(join(dir, "deep")),
+      escaped,
+      folder,
+    };
   },
 
   /** "r+", "a+", truncate() and stat() on an open file; a read-only file refuses writes. */
@@ -155,6 +165,13 @@ export const SCENARIOS = {
     await rw.truncate(8);
     const size = (await rw.stat()).size;
     await rw.close();
+    // Write, read, write: each at the position the one before left (Bun's WASI once wrote where the read began).
+    writeFileSync(join(dir, "g.txt"), "0123456789");
+    const mixed = await sb.open("/d/g.txt", "r+");
+    await mixed.write("XY");
+    const between = await mixed.read(new Uint8Array(3));
+    await mixed.write("Q");
+    await mixed.close();
     const plus = await sb.open("/d/new.txt", "a+");
     await plus.write("x\n");
     await plus.close();
@@ -169,6 +186,7 @@ export const SCENARIOS = {
       head: Buffer.from(head.buffer.subarray(0, head.bytesRead)).toString(),
       content: readFileSync(join(dir, "f.txt"), "utf8"),
       size,
+      mixed: `${Buffer.from(between.buffer.subarray(0, between.bytesRead))}|${readFileSync(join(dir, "g.txt"), "utf8")}`,
       plus: readFileSync(join(dir, "new.txt"), "utf8"),
       refused,
       truncateRefused,
@@ -197,6 +215,43 @@ export const SCENARIOS = {
     await sb.close();
     return { read: bytes.length === 64 * 1024 * 1024, writesDuringRead: writes > 10 };
   },
+
+  /**
+   * A readLines() loop whose file is closed under it rejects EBADF, and the
+   * reads it had in flight are nobody's unhandled rejection; calls of several
+   * steps begun before sb.close() (readFile, readdir, writeFile, appendFile)
+   * finish; later ones are EBADF.
+   */
+  async closeWhileBusy(dir) {
+    writeFileSync(join(dir, "big.bin"), randomBytes(8 * 1024 * 1024));
+    writeFileSync(join(dir, "lines.txt"), Array.from({ length: 200_000 }, (_, i) => `line ${i}`).join("\n"));
+    const unhandled = [];
+    const onUnhandled = (error) => unhandled.push(error?.code ?? String(error));
+    process.on("unhandledRejection", onUnhandled);
+    const sb = await Sandbox.create({ preopens: { "/d": dir } });
+    const lines = await sb.open("/d/lines.txt", "r");
+    let seen = 0;
+    const loop = await codeOf(
+      (async () => {
+        for await (const _ of lines.readLines()) if (++seen === 10) lines.close();
+      })(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const calls = [
+      sb.readFile("/d/big.bin"),
+      sb.readdir("/d"),
+      sb.writeFile("/d/a.json", "{}", { atomic: true }),
+      sb.appendFile("/d/log.txt", "x\n"),
+    ];
+    const closing = sb.close();
+    const codes = await Promise.all(calls.map(codeOf));
+    const closed = await codeOf(closing);
+    const after = await codeOf(sb.readFile("/d/big.bin"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    process.off("unhandledRejection", onUnhandled);
+    const written = readFileSync(join(dir, "a.json"), "utf8") + readFileSync(join(dir, "log.txt"), "utf8");
+    return { loop, unhandled, codes, closed, after, written };
+  },
 };
 
 export const EXPECTED = {
@@ -204,11 +259,12 @@ export const EXPECTED = {
   readLines: { million: true, crlf: ["one", "two", "", "four"], empty: [], newline: [""], emoji: true, malformed: true },
   atomicReader: { torn: 0, readsHappened: true, last: true, left: ["config.json"] },
   atomicFailure: { code: "EIO", after: "ok", content: "second try", left: ["target.txt"] },
-  atomicConcurrent: { whole: true, left: ["x.json"], escaped: "ENOTCAPABLE", folder: "EISDIR" },
+  atomicConcurrent: { all: true, whole: true, left: ["x.json"], escaped: "ENOTCAPABLE", folder: "EISDIR" },
   openModes: {
     head: "0123",
     content: "0123AB67",
     size: 8,
+    mixed: "234|XY234Q6789",
     plus: "x\n",
     refused: "EBADF",
     truncateRefused: "EBADF",
@@ -216,6 +272,14 @@ export const EXPECTED = {
     missingRw: "ENOENT",
   },
   readsInterleave: { read: true, writesDuringRead: true },
+  closeWhileBusy: {
+    loop: "EBADF",
+    unhandled: [],
+    codes: ["ok", "ok", "ok", "ok"],
+    closed: "ok",
+    after: "EBADF",
+    written: "{}x\n",
+  },
 };
 
 // As a script: run the named scenarios (default: all) in subfolders of DIR.
