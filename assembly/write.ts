@@ -11,9 +11,11 @@ import {
 import { CTRL_STATS, STAT_BYTES, STAT_MAX_WRITE, STAT_RETRIES, STAT_WRITE_CALLS } from "./layout";
 import { carve } from "./region";
 
-// Bounds: 200 retries of 1 ms is about 0.2 s of a host that makes no progress.
+// Bounds: 200 retries of ~1 ms is about 0.2 s of a host that makes no progress.
 const MAX_RETRIES: i32 = 200;
-const RETRY_SLEEP_NS: u64 = 1_000_000;
+// A little over 1 ms: Bun's poll_oneoff sleeps only when what is left of the
+// timeout, less the time it took itself, is still 1 ms or more.
+const RETRY_SLEEP_NS: u64 = 1_100_000;
 
 let nwrittenOut: usize = 0;
 let sleepSub: usize = 0; // one clock subscription

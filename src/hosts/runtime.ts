@@ -177,8 +177,19 @@ function bunWasi(wasi: WasiClass): HostWasi {
       code: "ERR_UNSUPPORTED_RUNTIME",
     });
   }
+  // Its fd_read keeps an offset of its own that its fd_write then writes at
+  // (a write after a read landed where the read began, not where it ended):
+  // dropping it after each read leaves both at the kernel's file position.
+  const imports = { ...bun.wasiImport };
+  const fdRead = imports.fd_read as (fd: number, iovs: number, count: number, nread: number) => number;
+  imports.fd_read = (fd: number, iovs: number, count: number, nread: number): number => {
+    const result = fdRead(fd, iovs, count, nread);
+    const entry = bun.FD_MAP.get(fd) as { offset?: bigint } | undefined;
+    if (entry) entry.offset = undefined;
+    return result;
+  };
   return {
-    imports: bun.wasiImport,
+    imports,
     start(instance) {
       bun.setMemory(instance.exports.memory as WebAssembly.Memory);
       (instance.exports._initialize as () => void)();
