@@ -26,9 +26,12 @@ describe.each(HOSTS)("the caller's event loop on %s", (host) => {
     const dir = await tempDir();
     const run = await child(host, ["bigString", dir]);
     expect(run.status, run.stderr).toBe(0);
-    const { bytes, worstGapMs } = lastJson(run);
+    const { bytes, worstGapMs, baselineGapMs } = lastJson(run);
     expect(bytes).toBe(256 * 1024 * 1024);
     expect(statSync(join(dir, "big.txt")).size).toBe(200 * 64 * 1024 + 256 * 1024 * 1024);
-    expect(worstGapMs, `worst timer gap ${worstGapMs} ms`).toBeLessThan(20);
+    // 20 ms beyond what the machine alone did to the same timer just before
+    // (0-2 ms on an idle machine; tens of ms when other processes want the cores).
+    const why = `worst timer gap ${worstGapMs} ms while writing, ${baselineGapMs} ms before`;
+    expect(worstGapMs - baselineGapMs, why).toBeLessThan(20);
   });
 });
