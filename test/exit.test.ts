@@ -70,6 +70,33 @@ describe.each(HOSTS)("the process on %s", (host) => {
     },
   );
 
+  it.each(["SIGTERM", "SIGHUP"] as const)(
+    "%s with the app's own listener that cleans up and re-raises it: ends by that signal, nothing lost",
+    async (signal) => {
+      const dir = await tempDir();
+      const run = await child(host, ["awaited", dir, `reraise:${signal}`, "10000"], signal);
+      expect(run.signal, run.stderr).toBe(signal);
+      expect(linesIn(join(dir, "lines.txt"))).toBe(10_000);
+    },
+  );
+
+  // Deno only: its own exit function, which runs no 'exit' handlers.
+  if (host === "deno") {
+    it("20,000 awaited lines, then Deno.exit(): every line on disk", async () => {
+      const dir = await tempDir();
+      const run = await child(host, ["awaited", dir, "deno-exit"]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(linesIn(join(dir, "lines.txt"))).toBe(20_000);
+    });
+  }
+
+  it("a script that sends itself SIGTERM as its last act ends by it (not with code 0), nothing lost", async () => {
+    const dir = await tempDir();
+    const run = await child(host, ["awaited", dir, "selfkill", "10000"]); // the sandbox idle: nothing else keeps the loop
+    expect(run.signal, `status ${run.status} ${run.stderr}`).toBe("SIGTERM");
+    expect(linesIn(join(dir, "lines.txt"))).toBe(10_000);
+  });
+
   it("writes not awaited, waiting for ring space, are written at process.exit()", async () => {
     const dir = await tempDir();
     const run = await child(host, ["queued", dir, "exit"]);
@@ -170,6 +197,17 @@ describe.each(HOSTS)("the process on %s", (host) => {
         expect(run.stderr).toContain(`aiowasi: ${expected} (fd_write) on '${path}'`);
       },
     );
+  });
+
+  it("a full disk the app heard of from a rejected write: nothing said on stderr at the end", async () => {
+    const dir = await tempDir();
+    const disk = smallDisk(dir);
+    for (let i = 0; i < 3; i++) {
+      const run = await child(host, ["enospc", dir, disk.devFull ? "told@devfull" : "told"], undefined, disk.prefix);
+      expect(run.status, run.stderr).toBe(0);
+      expect(lastJson(run)).toEqual({ write: host === "deno" ? "EIO" : "ENOSPC" });
+      expect(run.stderr).toBe("");
+    }
   });
 
   it("a path longer than the core takes is ENAMETOOLONG at once, and the sandbox keeps working", async () => {

@@ -314,8 +314,10 @@ export class AsyncFile implements AsyncDisposable {
   noticeFailure(errno: number, call: string): void {
     if (this.#failure) return;
     this.#failure = new WasiError(errno, call, this.path);
-    // A flush/sync/close (or durable write) in flight will reject with it;
-    // otherwise nobody waits on this file: onError, or owed.
+    // A flush/sync/close (or durable write) in flight will reject with it, or
+    // one already did (the file table can tell a durable write before this
+    // notice comes); otherwise nobody waits on this file: onError, or owed.
+    if (this[kTold]) return;
     if (this.#waiting === 0 && !this.#channel.hasDurable(this.#handle)) this.#owner.unclaimed(this, this.#failure);
   }
 

@@ -28,7 +28,15 @@ const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 const live = new Set<Drainable>();
 const reporters = new Set<() => string[]>();
 let installed = false;
+let listening = false; // the signal listeners are on (while a sandbox is live)
 let flushed = false;
+// A signal the process sent itself (an app's handler that cleans up and
+// re-raises, or `process.kill(process.pid, "SIGTERM")` as a script's last
+// act) waits for a turn of the event loop: with our listener on, Node and
+// Deno would otherwise end the process with code 0 when the loop has nothing
+// left, where without aiowasi the signal would have ended it. So when the loop
+// empties and such a signal may be pending, it gets one more turn.
+let signalMayBePending = true;
 
 /** Drains every sandbox (bounded), then says on stderr what could not be written or failed. */
 function flushAll(): void {
@@ -53,32 +61,65 @@ function flushAtExit(): void {
  * too, the app decides (its process.exit() drains through 'exit').
  */
 function onSignal(signal: NodeJS.Signals): void {
-  if (process.listenerCount(signal) > 1) return;
+  if (process.listenerCount(signal) > 1) {
+    signalMayBePending = true; // the app's handler may re-raise it
+    return;
+  }
   flushAtExit();
-  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  stopListening();
   process.kill(process.pid, signal);
+}
+
+function onBeforeExit(): void {
+  if (!signalMayBePending) return;
+  signalMayBePending = false;
+  setTimeout(() => undefined, 1); // one more turn (Deno needs a timer, not setImmediate): a pending signal is handled in it
+}
+
+function onRemoveListener(event: string | symbol): void {
+  if ((SIGNALS as readonly (string | symbol)[]).includes(event)) signalMayBePending = true;
+}
+
+/** Signals reach the main thread only; listened for while a sandbox is live. */
+function startListening(): void {
+  if (listening || !isMainThread) return;
+  listening = true;
+  // Prepended, so the count of listeners in onSignal sees an app's `once`
+  // listener before it removes itself.
+  for (const signal of SIGNALS) process.prependListener(signal, onSignal);
+  process.on("beforeExit", onBeforeExit);
+  process.on("removeListener", onRemoveListener);
+}
+
+function stopListening(): void {
+  if (!listening) return;
+  listening = false;
+  for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  process.removeListener("beforeExit", onBeforeExit);
+  process.removeListener("removeListener", onRemoveListener);
 }
 
 export function trackForExit(channel: Drainable): void {
   if (!installed) {
     installed = true;
     process.on("exit", flushAtExit);
-    // Signals reach the main thread only. Prepended, so the count of
-    // listeners above sees an app's `once` listener before it removes itself.
-    if (isMainThread) for (const signal of SIGNALS) process.prependListener(signal, onSignal);
     // Deno does not run 'exit' handlers when an uncaught error ends the
     // process; its global error events come first, so drain there too (without
     // preventDefault: the process still ends, and reports, as it would).
+    // Deno.exit() does not emit 'exit' either; it dispatches 'unload'.
     if (isDeno) {
       globalThis.addEventListener("error", flushAtExit);
       globalThis.addEventListener("unhandledrejection", flushAtExit);
+      globalThis.addEventListener("unload", flushAtExit);
     }
   }
   live.add(channel);
+  startListening();
 }
 
 export function untrackForExit(channel: Drainable): void {
   live.delete(channel);
+  if (live.size === 0) stopListening(); // a closed sandbox leaves the signals as it found them
 }
 
 /** `report` gives the stderr lines for failures nobody was told of; called at exit. */

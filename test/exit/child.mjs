@@ -25,6 +25,7 @@ const codeOf = (promise) =>
 /** Ends the process as `how` says: exit, throw, natural, or waits to be signalled ("ready" on stdout). */
 function end(how) {
   if (how === "exit") process.exit(0);
+  if (how === "deno-exit") globalThis.Deno.exit(0);
   if (how === "throw") throw new Error("uncaught on purpose");
   if (how === "signal") {
     say("ready");
@@ -39,6 +40,18 @@ function end(how) {
     say("ready");
     setInterval(() => {}, 1000);
   }
+  if (how.startsWith("reraise:")) {
+    // The app cleans up and re-raises (a common pattern): the process must end by the signal.
+    const signal = how.slice(8);
+    const server = setInterval(() => {}, 1000);
+    process.once(signal, () => {
+      clearInterval(server);
+      process.kill(process.pid, signal);
+    });
+    say("ready");
+  }
+  // The script's last act signals the process itself: it must end by the signal.
+  if (how === "selfkill") process.kill(process.pid, "SIGTERM");
   // "natural": the idle sandbox must not keep the process alive.
 }
 
@@ -62,7 +75,7 @@ function timerProbe() {
 const SCENARIOS = {
   /** N awaited lines, then end as ARG says. Slow disk for signals, so much is pending. */
   async awaited(dir, how, count = 20_000) {
-    const pending = how === "signal" || how.startsWith("own:");
+    const pending = how === "signal" || how.startsWith("own:") || how.startsWith("reraise:");
     const sb = await Sandbox.create({ preopens: { "/out": dir }, chunkSize: 4096, ...(pending ? slowDisk(3) : {}) });
     const file = await sb.open("/out/lines.txt", "w");
     for (let i = 0; i < count; i++) await file.write(line(i));
@@ -171,7 +184,8 @@ const SCENARIOS = {
    * accepted in one write, so it fails in the background and nobody is
    * waiting. Then ARG: close (sb.close() must reject), natural or exit
    * (stderr must name the code and the file), onError (the callback must
-   * hear of it, once, and sb.close() then resolves).
+   * hear of it, once, and sb.close() then resolves), told (a "written" write
+   * rejects with it; then stderr must say nothing).
    */
   async enospc(dir, how) {
     const devFull = how.endsWith("@devfull");
@@ -192,6 +206,11 @@ const SCENARIOS = {
         (e) => e,
       );
       say(JSON.stringify({ seen, close: error?.code ?? "ok", errors: error?.errors?.map((e) => [e.code, e.path]) ?? [] }));
+      return;
+    }
+    if (mode === "told") {
+      // The app hears of it from a "written" write: nobody is owed a word at the end.
+      say(JSON.stringify({ write: await codeOf(file.write("x\n", { durability: "written" })) }));
       return;
     }
     end(mode);
