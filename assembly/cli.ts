@@ -28,7 +28,10 @@ const STDIN: u32 = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
-const USAGE = "usage: aiowasi-cli.wasm write [--append] [--exclusive] [--chunk-size N] [--sync] GUEST_PATH < input\n";
+// The host gives the folders (wasmtime run --dir HOST::GUEST, or the aiowasi bin's --dir).
+const USAGE =
+  "usage: aiowasi write [--append] [--exclusive] [--chunk-size N] [--sync] GUEST_PATH < input\n" +
+  "       (GUEST_PATH inside a folder the host preopens: --dir HOST::GUEST)\n";
 
 function usage(problem: string): void {
   process.stderr.write("aiowasi: " + problem + "\n" + USAGE);

@@ -70,6 +70,10 @@ function checkPreopens(preopens: Record<string, string>): void {
 }
 
 const { args, preopens } = parse(process.argv.slice(2));
+if (args.length === 0) exit(EXIT_USAGE, USAGE);
+if (Object.keys(preopens).length === 0) {
+  exit(EXIT_USAGE, `aiowasi: no --dir: files are reached only inside a folder given as --dir HOST::GUEST\n${USAGE}`);
+}
 checkPreopens(preopens);
 const module = new WebAssembly.Module(readFileSync(new URL("../build/aiowasi-cli.wasm", import.meta.url)));
 // node:wasi warns (ExperimentalWarning) when it loads: not on our users' stderr.

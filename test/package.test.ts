@@ -271,7 +271,15 @@ describe.concurrent("npx aiowasi (the command module on node:wasi)", () => {
   });
 
   it("exits 2 with the usage on bad usage", async () => {
-    for (const args of [[], ["copy", "/x"], ["write"], ["write", "--chunk-size", "0", "/x"], ["write", "/x", "--dir"]]) {
+    const tmp = tmpdir();
+    for (const args of [
+      [],
+      ["copy", "/x", "--dir", tmp],
+      ["write", "--dir", tmp],
+      ["write", "--chunk-size", "0", "/x", "--dir", tmp],
+      ["write", "/x", "--dir"],
+      ["write", "/x"],
+    ]) {
       const result = await aiowasi(args);
       expect(result.status, args.join(" ")).toBe(2);
       expect(result.stderr, args.join(" ")).toMatch(/usage: aiowasi/);
