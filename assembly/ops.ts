@@ -115,10 +115,6 @@ export function renameOp(from: usize, fromLen: i32, to: usize, toLen: i32): errn
   for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
     let err = resolve(from, fromLen, false, false);
     if (err == errno.SUCCESS && leafLen == 0) err = atRoot ? refuse(REFUSED_ROOT_ENTRY) : errno.INVAL;
-    if (err == errno.SUCCESS && folderOnly) {
-      err = statAt(walkDir, leafName, leafLen, statBuf); // not followed: the entry itself
-      if (err == errno.SUCCESS && load<u8>(statBuf + STAT_TYPE) != filetype.DIRECTORY) err = errno.NOTDIR;
-    }
     if (err != errno.SUCCESS) {
       releaseWalk();
       if (err == RACED) continue;
@@ -132,6 +128,11 @@ export function renameOp(from: usize, fromLen: i32, to: usize, toLen: i32): errn
     releaseWalk();
     err = resolve(to, toLen, false, false);
     if (err == errno.SUCCESS && leafLen == 0) err = atRoot ? refuse(REFUSED_ROOT_ENTRY) : errno.INVAL;
+    if (err == errno.SUCCESS && folderOnly) {
+      // Both ends are inside (a refusal comes first); now the source must be a folder.
+      err = statAt(a, nameA, aLen, statBuf); // not followed: the entry itself
+      if (err == errno.SUCCESS && load<u8>(statBuf + STAT_TYPE) != filetype.DIRECTORY) err = errno.NOTDIR;
+    }
     if (err == errno.SUCCESS) err = renameAt(a, nameA, aLen, walkDir, leafName, leafLen);
     releaseWalk();
     if (ownA) closeDir(a);

@@ -198,9 +198,8 @@ function takeHandle(channel: Channel, path: string): number {
  */
 export async function writeAtomic(ctx: FsContext, path: string, data: string | Uint8Array, mkdirs: boolean): Promise<void> {
   const base = path.slice(path.lastIndexOf("/") + 1) || "file";
-  const suffix = `.${randomBytes(12).toString("hex")}.tmp`;
-  const budget = NAME_MAX - suffix.length - 1;
-  const temp = encoder.encode(`.${base}`.slice(0, budget) + suffix).subarray(0, NAME_MAX);
+  const suffix = `.${randomBytes(12).toString("hex")}.tmp`; // ASCII: one byte a character
+  const temp = encoder.encode(utf8Prefix(`.${base}`, NAME_MAX - suffix.length) + suffix);
   const target = pathBytes(path, "path_open");
   const payload = new Uint8Array(8 + temp.length + target.length);
   const view = new DataView(payload.buffer);
@@ -230,6 +229,19 @@ export async function writeAtomic(ctx: FsContext, path: string, data: string | U
   } finally {
     slots.give();
   }
+}
+
+/** The longest start of `text`, in whole characters, whose UTF-8 takes at most `bytes` bytes. */
+function utf8Prefix(text: string, bytes: number): string {
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (used + size > bytes) break;
+    used += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
 }
 
 const atomicSlots = new WeakMap<Channel, Slots>();

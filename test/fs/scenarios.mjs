@@ -155,6 +155,24 @@ export const SCENARIOS = {
     };
   },
 
+  /**
+   * Atomic writes to names of up to 255 bytes of multi-byte characters: the
+   * temp name keeps its random part (cut in whole characters), so concurrent
+   * writes do not collide and no name cut mid-character is made.
+   */
+  async atomicLongNames(dir) {
+    const sb = await Sandbox.create({ preopens: { "/d": dir } });
+    const names = ["é".repeat(127), `a${"é".repeat(127)}`, "🚀".repeat(63)];
+    const codes = [];
+    for (const name of names) {
+      const writes = Array.from({ length: 4 }, (_, i) => codeOf(sb.writeFile(`/d/${name}`, `v${i}`, { atomic: true })));
+      codes.push(...(await Promise.all(writes)));
+    }
+    await sb.close();
+    const left = readdirSync(dir);
+    return { codes: [...new Set(codes)], files: left.length, sameNames: names.every((name) => left.includes(name)) };
+  },
+
   /** "r+", "a+", truncate() and stat() on an open file; a read-only file refuses writes. */
   async openModes(dir) {
     const sb = await Sandbox.create({ preopens: { "/d": dir } });
@@ -272,6 +290,7 @@ export const EXPECTED = {
     missingRw: "ENOENT",
   },
   readsInterleave: { read: true, writesDuringRead: true },
+  atomicLongNames: { codes: ["ok"], files: 3, sameNames: true },
   closeWhileBusy: {
     loop: "EBADF",
     unhandled: [],
