@@ -160,13 +160,7 @@ export async function readFile(ctx: FsContext, path: unknown, encoding: unknown)
   const payload = withPath(target, "path_open", [OPEN_READ]);
   ctx.open("path_open", target);
   const channel = ctx.channel;
-  const handle = takeHandle(channel, target);
-  try {
-    await channel.request(KIND_OPEN, handle, "path_open", target, payload);
-  } catch (error) {
-    channel.releaseHandle(handle);
-    throw error;
-  }
+  const handle = await openHandle(channel, target, payload);
   try {
     const { size } = await fstat(channel, handle, target);
     const bytes = await readRest(channel, handle, target, size);
@@ -183,9 +177,16 @@ function encodingOf(encoding: unknown): boolean {
   throw new ArgumentError("ERR_INVALID_ARG_VALUE", `encoding must be "utf8" (or absent, for bytes), got ${String(name)}`);
 }
 
-function takeHandle(channel: Channel, path: string): number {
+/** A file the sandbox opens for one call of its own (readFile, an atomic write): its handle. */
+async function openHandle(channel: Channel, path: string, payload: Uint8Array): Promise<number> {
   const handle = channel.takeHandle();
   if (handle === undefined) throw new WasiError(EMFILE, "path_open", path, "the sandbox has the most files it can open");
+  try {
+    await channel.request(KIND_OPEN, handle, "path_open", path, payload);
+  } catch (error) {
+    channel.releaseHandle(handle);
+    throw error;
+  }
   return handle;
 }
 
@@ -213,13 +214,7 @@ export async function writeAtomic(ctx: FsContext, path: string, data: string | U
   atomicSlots.set(channel, slots);
   await slots.take(); // the core holds ATOMIC_SLOTS atomic writes at once: more wait their turn
   try {
-    const handle = takeHandle(channel, path);
-    try {
-      await channel.request(KIND_OPEN, handle, "path_open", path, payload);
-    } catch (error) {
-      channel.releaseHandle(handle);
-      throw error;
-    }
+    const handle = await openHandle(channel, path, payload);
     try {
       if (data.length > 0) channel.write(handle, data, 0, path).catch(() => undefined); // a failure comes back from COMMIT
       await channel.request(KIND_COMMIT, handle, "path_rename", path);
