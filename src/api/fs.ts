@@ -177,8 +177,8 @@ function encodingOf(encoding: unknown): boolean {
   throw new ArgumentError("ERR_INVALID_ARG_VALUE", `encoding must be "utf8" (or absent, for bytes), got ${String(name)}`);
 }
 
-/** A file the sandbox opens for one call of its own (readFile, an atomic write): its handle. */
-async function openHandle(channel: Channel, path: string, payload: Uint8Array): Promise<number> {
+/** Takes a file handle and opens `path` on it with an OPEN `payload`; the handle is given back if that fails. */
+export async function openHandle(channel: Channel, path: string, payload: Uint8Array): Promise<number> {
   const handle = channel.takeHandle();
   if (handle === undefined) throw new WasiError(EMFILE, "path_open", path, "the sandbox has the most files it can open");
   try {

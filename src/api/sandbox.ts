@@ -8,7 +8,6 @@ import { Channel, type CoreStats } from "../transport/channel.js";
 import { reportAtExit } from "../transport/exit.js";
 import { addressLimited, checkHeadroom, recordStart } from "../transport/headroom.js";
 import {
-  KIND_OPEN,
   REFUSED_ABOVE_ROOT,
   REFUSED_ABSOLUTE_LINK,
   REFUSED_CHANGING,
@@ -103,7 +102,6 @@ const DEFAULT_BUFFER = 4 * MiB;
 const MIN_BUFFER = 64 * KiB; // room for the largest control record (a 4 KiB path) many times over
 const MAX_BUFFER = 512 * MiB;
 const MAX_CHUNK = 1024 * MiB;
-const EMFILE = 33;
 
 /** The reply area (reads, stats, folder listings come back there): a quarter of the ring, 256 KiB to 8 MiB. */
 function replyBytesFor(bufferSize: number): number {
@@ -245,14 +243,7 @@ export class Sandbox implements AsyncDisposable {
     const payload = openPayload(bits | opts.bits, path);
     const channel = this.#channel;
     if (channel.failure) throw channel.failure;
-    const handle = channel.takeHandle();
-    if (handle === undefined) throw new WasiError(EMFILE, "path_open", path, "the sandbox has the most files it can open");
-    try {
-      await channel.request(KIND_OPEN, handle, "path_open", path, payload);
-    } catch (error) {
-      channel.releaseHandle(handle);
-      throw error;
-    }
+    const handle = await fs.openHandle(channel, path, payload);
     const file = new AsyncFile(this.#ownerOf(payload), handle, path, flags, opts.durability ?? this.#want);
     this.#files.set(handle, file);
     return file;
