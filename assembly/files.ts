@@ -129,16 +129,20 @@ function syncFd(fd: u32, dataOnly: bool): errno {
   return err == errno.NOTCAPABLE ? errno.INVAL : err;
 }
 
-/** fd_datasync for a group of "synced" writes up to `seq`; a failure fails the file. */
-export function syncGroup(handle: u32, seq: u32): bool {
+/**
+ * fd_datasync (or fd_sync) of the file, covering its writes up to `seq`: a
+ * group of "synced" writes, a sync(), a commit. A failure fails the file
+ * from the first write no sync had covered.
+ */
+export function syncUpTo(handle: u32, seq: u32, dataOnly: bool): errno {
   const e = entry(handle);
-  const err = syncFd(load<u32>(e + FILE_FD), true);
+  const err = syncFd(load<u32>(e + FILE_FD), dataOnly);
   if (err != errno.SUCCESS) {
-    failFile(handle, err, CALL_FD_DATASYNC, load<u32>(e + FILE_SYNCED) + 1);
-    return false;
+    failFile(handle, err, dataOnly ? CALL_FD_DATASYNC : CALL_FD_SYNC, load<u32>(e + FILE_SYNCED) + 1);
+  } else {
+    atomic.store<u32>(e + FILE_SYNCED, seq);
   }
-  atomic.store<u32>(e + FILE_SYNCED, seq);
-  return true;
+  return err;
 }
 
 function accessOf(mode: i32): i32 {
@@ -265,15 +269,7 @@ export function syncFile(handle: u32, dataOnly: bool): errno {
   if (fd == NO_FD) return errno.BADF;
   const failed = failure(handle);
   if (failed != errno.SUCCESS) return failed;
-  const err = syncFd(fd, dataOnly);
-  if (err != errno.SUCCESS) {
-    const e = entry(handle);
-    failFile(handle, err, dataOnly ? CALL_FD_DATASYNC : CALL_FD_SYNC, load<u32>(e + FILE_SYNCED) + 1);
-  } else {
-    const e = entry(handle);
-    atomic.store<u32>(e + FILE_SYNCED, atomic.load<u32>(e + FILE_WRITTEN));
-  }
-  return err;
+  return syncUpTo(handle, atomic.load<u32>(entry(handle) + FILE_WRITTEN), dataOnly);
 }
 
 /** CLOSE: fd_close; answers the file's failure if it had one. An atomic replace not committed is dropped. */
@@ -375,10 +371,7 @@ export function commitFile(handle: u32): errno {
   if (tag == 0) return errno.INVAL;
   const slot = <i32>tag - 1;
   let err = failure(handle);
-  if (err == errno.SUCCESS) {
-    err = syncFd(fd, true);
-    if (err != errno.SUCCESS) failFile(handle, err, CALL_FD_DATASYNC, load<u32>(entry(handle) + FILE_SYNCED) + 1);
-  }
+  if (err == errno.SUCCESS) err = syncUpTo(handle, atomic.load<u32>(entry(handle) + FILE_WRITTEN), true);
   const dir = load<i32>(atomicDir + <usize>slot * 4);
   if (err == errno.SUCCESS) err = renameAt(dir, slotName(slot, 1), slotLen(slot, 1), dir, slotName(slot, 0), slotLen(slot, 0));
   const renamed = err == errno.SUCCESS;

@@ -21,7 +21,7 @@ import {
 } from "./layout";
 import {
   closeAll, closeFile, commitFile, failedCall, failFile, failure, fdOf, flushFile, isWritable, markWritten, openAtomic,
-  openFile, reopenFile, syncFile, syncGroup,
+  openFile, reopenFile, syncFile, syncUpTo,
 } from "./files";
 import {
   bytesRead, direntBytes, fstatOp, mkdirOp, readdirOp, readOp, renameOp, rmdirOp, statOp, truncateOp, unlinkOp,
@@ -180,7 +180,7 @@ function endWindow(): void {
     const synced = load<u32>(field(slotSynced, i));
     const handle = load<u32>(field(slotHandle, i));
     if (synced == 0 || !isWritable(handle)) continue;
-    if (syncGroup(handle, load<u32>(field(slotLastSeq, i)))) {
+    if (syncUpTo(handle, load<u32>(field(slotLastSeq, i)), true) == errno.SUCCESS) {
       bump(STAT_DATASYNCS, 1);
       bump(STAT_SYNCED_WRITES, <u64>synced);
     }

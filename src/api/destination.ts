@@ -10,6 +10,7 @@
 // follows. With durability "synced", flush(cb) calls back once an fdatasync
 // covered every line written before it.
 import { EventEmitter } from "node:events";
+import { CodedError } from "../errors.js";
 import { EXIT_FLUSH_TIMEOUT_MS } from "../transport/exit.js";
 import type { AsyncFile } from "./file.js";
 import { kAccept, kReopenAt, kTell } from "./file.js";
@@ -59,7 +60,7 @@ export class Destination extends EventEmitter {
 
   /** Takes a line (string or bytes) into the sandbox; false while the sandbox's buffer is full ('drain' follows). */
   write(data: string | Uint8Array): boolean {
-    if (this.destroyed) throw Object.assign(new Error("the destination was ended"), { code: "ERR_STREAM_DESTROYED" });
+    if (this.destroyed) throw new CodedError("ERR_STREAM_DESTROYED", "the destination was ended");
     const refused = this.#target[kAccept](data);
     if (refused instanceof Error) {
       this.#fail(refused);
@@ -101,9 +102,9 @@ export class Destination extends EventEmitter {
    * with sonic-boom: for the end of a process, not for every line.
    */
   flushSync(): void {
-    if (this.destroyed) throw Object.assign(new Error("the destination was ended"), { code: "ERR_STREAM_DESTROYED" });
+    if (this.destroyed) throw new CodedError("ERR_STREAM_DESTROYED", "the destination was ended");
     const left = this.#link.drainSync(performance.now() + EXIT_FLUSH_TIMEOUT_MS);
-    if (left > 0) throw Object.assign(new Error(`flushSync timed out; ${left} bytes not written`), { code: "ETIMEDOUT" });
+    if (left > 0) throw new CodedError("ETIMEDOUT", `flushSync timed out; ${left} bytes not written`);
   }
 
   /**
