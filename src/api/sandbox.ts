@@ -231,7 +231,8 @@ export class Sandbox implements AsyncDisposable {
 
   /**
    * Opens a file inside the sandbox. `flags`: "w" (default, truncate), "a"
-   * (append), "wx"/"ax" (fail with EEXIST if it exists). Options: `mkdir`
+   * (append), "wx"/"ax" (fail with EEXIST if it exists), "r" (read), "r+"
+   * (read and write), "a+" (read and append). Options: `mkdir`
    * creates missing parent folders (inside the sandbox); `durability` says
    * when write() resolves (default: the sandbox's).
    */
