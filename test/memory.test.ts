@@ -35,7 +35,7 @@ describe("200 sandboxes under ulimit -v 64G", () => {
       const { started, codes, files } = underLimit(host, await tempDir(), 200);
       expect(started).toBeGreaterThan(50);
       expect(files).toBe(started);
-      if (started < 200) expect(codes).toEqual(["ENOMEM"]);
+      expect(codes).toEqual(started < 200 ? ["ENOMEM"] : []);
     },
     240_000,
   );
