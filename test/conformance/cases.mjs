@@ -1,8 +1,8 @@
 // Conformance cases, written once for every host. A case is a list of
 // operations and what each must give ("ok" or an error code), plus the bytes
 // the files under the case root must hold afterwards. The hosts run the ops
-// (test/conformance/run-cases.mjs on Node and Deno, test/hosts/wasmtime_host.py
-// on Wasmtime); test/conformance.test.ts compares.
+// (test/conformance/run-cases.mjs on Node, Deno and Bun,
+// test/hosts/wasmtime_conformance.py on Wasmtime); test/conformance.test.ts compares.
 //
 // Ops: { op: "open", h, path, flag } | { op: "write", h, text } |
 //      { op: "write", h, fill, length } (length bytes of value fill) |

@@ -11,16 +11,12 @@ import { openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Sandbox } from "../../dist/index.js";
 import { faults, kFaults } from "../faults/inject.mjs";
+import { codeOf } from "../outcome.mjs";
 
 export const RECORD = 16;
 /** Record i: 16 bytes. */
 export const record = (i) => `rec ${String(i).padStart(11, "0")}\n`;
 const say = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
-const codeOf = (promise) =>
-  promise.then(
-    () => "ok",
-    (error) => error?.code ?? String(error),
-  );
 
 const SCENARIOS = {
   async kill(dir, level) {

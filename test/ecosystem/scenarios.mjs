@@ -8,13 +8,9 @@ import { finished, pipeline } from "node:stream/promises";
 import pino from "pino";
 import { Sandbox } from "../../dist/index.js";
 import { faults, kFaults } from "../faults/inject.mjs";
+import { codeOf } from "../outcome.mjs";
 
 const text = (dir, name) => readFileSync(join(dir, name), "utf8");
-const codeOf = (promise) =>
-  promise.then(
-    () => "ok",
-    (error) => error?.code ?? String(error),
-  );
 const lines = (from, to, tag) => Array.from({ length: to - from }, (_, i) => `${tag} ${from + i} ✓\n`);
 
 export const SCENARIOS = {

@@ -10,17 +10,13 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import pino from "pino";
 import { Sandbox } from "../../dist/index.js";
 import { faults, kFaults } from "../faults/inject.mjs";
+import { codeOf } from "../outcome.mjs";
 
 /** The exit tests' line: 40 bytes, numbered. */
 export const line = (i) => `line ${String(i).padStart(8, "0")} of the exit test\n`;
 /** Every fd_write takes `ms` (a slow disk), so accepted data is still pending when the process ends. */
 const slowDisk = (ms) => ({ [kFaults]: faults({ fdWrite: ["slow"], repeat: true, slowMs: ms }) });
 const say = (text) => process.stdout.write(`${text}\n`);
-const codeOf = (promise) =>
-  promise.then(
-    () => "ok",
-    (error) => error?.code ?? String(error),
-  );
 
 /** Ends the process as `how` says: exit, throw, natural, or waits to be signalled ("ready" on stdout). */
 function end(how) {

@@ -1,19 +1,15 @@
 // Reliability scenarios, written once and run on Node (test/faults.test.ts,
-// in-process or in a child with lowered limits) and on Deno (the same file as
-// a script). Each takes a fresh folder and returns plain JSON; EXPECTED says
+// in-process or in a child with lowered limits) and on Deno and Bun (the same
+// file as a script). Each takes a fresh folder and returns plain JSON; EXPECTED says
 // what it must return on every host.
 //
 //   deno run --allow-all scenarios.mjs DIR [NAME...]   prints { NAME: result }
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Sandbox } from "../../dist/index.js";
+import { codeOf } from "../outcome.mjs";
 import { faults, kFaults, kTerminateWorker } from "./inject.mjs";
 
-const codeOf = (promise) =>
-  promise.then(
-    () => "ok",
-    (error) => error?.code ?? String(error),
-  );
 const text = (dir, name) => readFileSync(join(dir, name), "utf8");
 
 export const SCENARIOS = {

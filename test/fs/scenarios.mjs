@@ -8,12 +8,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Sandbox } from "../../dist/index.js";
 import { faults, kFaults } from "../faults/inject.mjs";
+import { codeOf } from "../outcome.mjs";
 
-const codeOf = (promise) =>
-  promise.then(
-    () => "ok",
-    (error) => error?.code ?? String(error),
-  );
 const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const sameBytes = (a, b) => a.length === b.length && sha(a) === sha(b);
 

@@ -7,7 +7,7 @@
 // first, or is skipped for an open one); and readFile of any file (an open
 // one is flushed first). A missing file must give ENOENT, to each of them.
 // Run by test/model.test.ts on Node and, through this file as a script, on
-// Deno:  deno run --allow-all model.mjs DIR RUNS [SEED]
+// Deno and Bun:  deno run --allow-all model.mjs DIR RUNS [SEED]
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
